@@ -290,14 +290,15 @@ def _reverse(model, params, deps, names, cost_symbol, split, out):
         bar, glyph = adjoint_symbol(model, target)
         out.adjoint_glyphs[str(bar.base if isinstance(bar, sp.Indexed) else bar)] = glyph
         users = consumers[target]
-        start = D(body, target) + sp.Add(*(bars[u] * D(u, target) for u in users))
+        own = D(body, target) if body.has(target) else sp.Integer(0)
+        start = own + sp.Add(*(bars[u] * D(u, target) for u in users))
         steps, order = _local_walk(model, target, body, users, bars, deps, names)
         out.adjoints += (Derivation(target, target, start, steps, order,
                                     kind="adjoint", lhs=bar),)
         bars[target] = bar
     for p in params:
         users = direct[p]
-        local = D(body, p) + sp.Add(*(bars[u] * D(u, p) for u in users))
+        local = (D(body, p) if body.has(p) else 0) + sp.Add(*(bars[u] * D(u, p) for u in users))
         first = Step(wrap(local, p), "reverse mode: ∂ℓ/∂p = Σ_v v̄ ∂v/∂p")
         steps, order = _local_walk(model, p, body, users, bars, deps, names, wrap)
         out.gradients[p.name] = Derivation(cost_symbol, p, D(model.cost, p), (first, *steps),
@@ -308,8 +309,9 @@ def _local_walk(model, wrt, body, users, bars, deps, names, wrap=None):
     """Steps of ∂ℓ/∂wrt + Σ_u ū ∂u/∂wrt with the users' definitions opened."""
     ctx = Context(wrt, model.definitions, frozenset(), deps, names)
     ctx.note(*(bars[u] for u in users))
-    opened = D(body, wrt) + sp.Add(*(bars[u] * D(model.definitions[u], wrt) for u in users))
+    own = D(body, wrt) if body.has(wrt) else sp.Integer(0)
+    opened = own + sp.Add(*(bars[u] * D(model.definitions[u], wrt) for u in users))
     if wrap is not None:
         opened = wrap(opened, wrt)
-    steps = [Step(opened, "definitions of " + ", ".join(map(str, users)))] if users else []
+    steps = [Step(opened, "definitions")] if users else []
     return tuple(steps + walk(opened, ctx)), tuple(ctx.order)

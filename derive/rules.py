@@ -195,7 +195,7 @@ def definition(expr, ctx):
     if isinstance(body, sp.Function) and len(body.args) == 1:
         outer, name = _function_derivative(body, ctx)
         return outer * D(body.args[0], ctx.wrt), name
-    return D(body, ctx.wrt), f"definition of {expr}"
+    return D(body, ctx.wrt), "definition"
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import sympy as sp
 from sympy.core.parameters import distribute
 
 from . import rules
+from .errors import NoRuleError
 from .models import Model
 from .notation import Glyph
 from .rules import D, Context
@@ -125,8 +126,8 @@ def _walk(start, ctx):
         if node is None:
             return steps
         out = rules.find(node.expr, ctx, linear=False)
-        if out is None:  # pragma: no cover - the closure removed every linear D
-            raise AssertionError(f"no rule rewrote {node}")
+        if out is None:
+            raise NoRuleError(type(node.expr))
         new, name = out
         expr = expr.xreplace({node: new})
         steps.append(Step(expr, name, node))

@@ -138,14 +138,13 @@ class Model:
                                  f"parameter {p.name!r}")
 
     def _check_uses(self, expr, known, known_bases, what):
-        for s in expr.free_symbols:
-            if isinstance(s, sp.Symbol) and s not in known:
-                if any(s == b.label for b in known_bases):
-                    continue
-                raise ModelError(f"{what} uses unknown name {s.name!r}")
         for idx in expr.atoms(sp.Indexed):
             if idx.base not in known_bases:
                 raise ModelError(f"{what} uses unknown column {idx.base}")
+        labels = {b.label for b in known_bases}
+        for s in expr.free_symbols:
+            if isinstance(s, sp.Symbol) and s not in known and s not in labels:
+                raise ModelError(f"{what} uses unknown name {s.name!r}")
 
     def dependencies(self, expr) -> set:
         """The parameters that ``expr`` depends on, through the intermediates."""

@@ -114,23 +114,15 @@ def rule(*classes: type, linear: bool = False):
 def find(expr, ctx: Context, *, linear: bool):
     """Apply the first rule of the wanted kind to ``D(expr, ctx.wrt)``.
 
-    Returns ``(new_expr, rule_name)``, or ``None`` if only a rule of the
-    other kind applies.
-
-    Raises:
-        NoRuleError: no rule at all is registered for ``type(expr)``.
+    Returns ``(new_expr, rule_name)``, or ``None`` if no rule of that kind
+    applies.
     """
-    found = False
     for cls in type(expr).__mro__:
         for r in _RULES.get(cls, ()):
-            found = True
-            if r.linear != linear:
-                continue
-            out = r.fn(expr, ctx)
-            if out is not None:
-                return out
-    if not found:
-        raise NoRuleError(type(expr))
+            if r.linear == linear:
+                out = r.fn(expr, ctx)
+                if out is not None:
+                    return out
     return None
 
 

@@ -84,6 +84,11 @@ class SampleSum(sp.Expr):
     def limits(self):
         return (self.args[1],)
 
+    def _sympystr(self, printer):
+        (idx, lo, hi), = self.limits
+        return (f"Sum({printer._print(self.function)}, "
+                f"({printer._print(idx)}, {printer._print(lo)}, {printer._print(hi)}))")
+
 
 def _light(expr):
     return expr.replace(lambda e: isinstance(e, sp.Sum),

@@ -1,0 +1,168 @@
+"""The ``derive`` command: one thin sub-command per pipeline stage.
+
+Every sub-command is a function of parsed arguments that returns an exit
+code; :func:`main` turns a :class:`DeriveError` into one line on stderr and
+its exit code (2 for bad input, 1 for "found something wrong").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import __version__
+from .errors import DeriveError, ModelError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message):
+        raise DeriveError(f"{message} (see '{self.prog} --help')")
+
+
+def _add_model_args(p):
+    p.add_argument("model", nargs="?", help="a built-in model (see 'derive models')")
+    p.add_argument("--model-file", metavar="FILE", help="a model defined in a TOML file")
+    p.add_argument("--style", default="grad", choices=("grad", "leibniz", "expanded"),
+                   help="notation: grad.tex's macros, Leibniz fractions, or every step "
+                        "with its rule (default: grad)")
+
+
+def _load_model(args):
+    if args.model_file and args.model:
+        raise ModelError("give a model name or --model-file, not both")
+    if args.model_file:
+        from .modelfile import load_model_file
+        return load_model_file(args.model_file)
+    if not args.model:
+        from .models import model_names
+        raise ModelError(f"no model given; known models: {', '.join(model_names())}")
+    from .models import get_model
+    return get_model(args.model)
+
+
+def _derive(args, model):
+    from .derivation import derive
+    return derive(model, wrt=args.wrt.split(",") if getattr(args, "wrt", None) else None)
+
+
+def _emit(text, output):
+    if output:
+        from .files import atomic_write
+        atomic_write(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- sub-commands -------------------------------------------------------------
+
+def cmd_models(args):
+    from .models import BUILTINS, FAMILIES
+    for name, factory in BUILTINS.items():
+        print(f"{name:10} {factory().description}")
+    for line in FAMILIES.values():
+        name, _, text = line.partition(" — ")
+        print(f"{name:10} {text}")
+    return 0
+
+
+def cmd_show(args):
+    model = _load_model(args)
+    derivs = _derive(args, model)
+    if args.json:
+        from .export import to_dict
+        _emit(json.dumps(to_dict(derivs, style=args.style), indent=2), args.output)
+        return 0
+    from .latex import to_latex
+    _emit(to_latex(derivs, style=args.style, steps=args.steps, macros=args.macros),
+          args.output)
+    return 0
+
+
+def cmd_writeup(args):
+    from .files import atomic_write
+    from .writeup import build_pdf, document
+    model = _load_model(args)
+    derivs = _derive(args, model)
+    text = document(derivs, style=args.style, fmt=args.format)
+    if args.pdf and args.format != "tex":
+        raise DeriveError("--pdf needs --format tex")
+    output = args.output
+    if output is None and args.pdf:
+        output = f"{model.name.replace(':', '-')}.tex"
+    if output is None:
+        _emit(text, None)
+        return 0
+    if args.pdf:
+        from shutil import which
+        if not (which("latexmk") or which("pdflatex")):
+            build_pdf(output)  # raises ToolMissingError before anything is written
+    atomic_write(output, text)
+    print(f"wrote {output}", file=sys.stderr)
+    if args.pdf:
+        pdf = build_pdf(output)
+        print(f"wrote {pdf}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="derive", description=(
+        "Derive machine-learning gradients step by step and write them up as LaTeX."))
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("models", help="list the built-in models")
+    p.set_defaults(run=cmd_models)
+
+    p = sub.add_parser("show", help="print the verified gradients of a model as LaTeX")
+    _add_model_args(p)
+    p.add_argument("--wrt", metavar="P[,Q...]", help="only these parameters")
+    p.add_argument("--steps", action="store_true", help="every step, not just the result")
+    p.add_argument("--macros", action="store_true",
+                   help="print grad.tex's \\def lines first (grad style)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of LaTeX")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("writeup", help="a full document: model, diagram, every step")
+    _add_model_args(p)
+    p.add_argument("--wrt", metavar="P[,Q...]", help="only these parameters")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument("--format", default="tex", choices=("tex", "md"))
+    p.add_argument("--pdf", action="store_true", help="compile with pdflatex")
+    p.set_defaults(run=cmd_writeup)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        return args.run(args)
+    except DeriveError as e:
+        print(f"derive: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # a bug: one line, the traceback only on request
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        print(f"derive: internal error: {type(e).__name__}: {e} "
+              "(run with DERIVE_DEBUG=1 for the traceback, and please report it)",
+              file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -28,7 +28,7 @@ class Activation(sp.Function):
     rule_name = "chain rule"
 
     def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
+        arg = getattr(printer, "_print_argument", printer._print)(self.args[0])
         tex = rf"{self.latex_name}({arg})"
         return rf"{tex}^{{{exp}}}" if exp else tex
 
@@ -99,7 +99,8 @@ class step(Activation):
     rule_name = "step rule: 1' = 0 (almost everywhere)"
 
     def _latex(self, printer, exp=None):
-        tex = rf"\mathbb{{1}}[{printer._print(self.args[0])} > 0]"
+        arg = getattr(printer, "_print_argument", printer._print)(self.args[0])
+        tex = rf"\mathbb{{1}}[{arg} > 0]"
         return rf"{tex}^{{{exp}}}" if exp else tex
 
     def fdiff(self, argindex=1):

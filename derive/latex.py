@@ -66,6 +66,7 @@ class NotesPrinter(LatexPrinter):
                              f"choose one of {', '.join(STYLES)}")
         model = self._settings["model"]
         self._order = {f: k for k, f in enumerate(self._settings["order"])}
+        self._inside = 0  # > 0 inside a ∂ or a function argument
         self._params = {p: k for k, p in enumerate(model.params)} if model else {}
         targets = [t for t, _ in model.intermediates] if model else []
         # later intermediates are nearer the cost: they come first in sums
@@ -104,13 +105,22 @@ class NotesPrinter(LatexPrinter):
     def _print_D(self, expr):
         wrt = self._print(expr.wrt)
         atomic = isinstance(expr.expr, (sp.Symbol, sp.Indexed))
-        inner = self._print(expr.expr)
+        inner = self._print_argument(expr.expr)
         if self.style == "leibniz":
             if atomic:
                 return rf"\frac{{\partial {inner}}}{{\partial {wrt}}}"
             return rf"\frac{{\partial}}{{\partial {wrt}}}\left({inner}\right)"
         op = rf"\pd[{wrt}]" if self.style == "grad" else rf"\partial_{{{wrt}}}"
         return f"{op} {inner}" if atomic else rf"{op}\left({inner}\right)"
+
+    def _print_argument(self, expr):
+        """An argument of ∂ or a function: written as a definition is (x_i w_1),
+        not in the derivation's factor order."""
+        self._inside += 1
+        try:
+            return self._print(expr)
+        finally:
+            self._inside -= 1
 
     # -- sums, products, powers ------------------------------------------
     def _sum_head(self, limits, mean):
@@ -144,8 +154,9 @@ class NotesPrinter(LatexPrinter):
                 and sums[0].limits[0][2] == COUNT:
             return sign + self._print_Sum(sums[0], mean=True)
         # the derivation's order holds for its products, not for x_i w_1 inside σ
-        hinted = all(isinstance(f, (D, sp.Sum)) or (f.base if f.is_Pow else f) in self._order
-                     for f in num)
+        hinted = not self._inside and all(
+            isinstance(f, (D, sp.Sum)) or (f.base if f.is_Pow else f) in self._order
+            for f in num)
         num.sort(key=self._factor_key if hinted else self._plain_key)
         parts = []
         if den:
@@ -241,11 +252,11 @@ class NotesPrinter(LatexPrinter):
         return f"{tex}^{exp_tex}" if len(exp_tex) == 1 else f"{tex}^{{{exp_tex}}}"
 
     def _print_exp(self, expr, exp=None):
-        tex = rf"e^{{{self._print(expr.args[0])}}}"
+        tex = rf"e^{{{self._print_argument(expr.args[0])}}}"
         return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
 
     def _print_log(self, expr, exp=None):
-        tex = rf"\log({self._print(expr.args[0])})"
+        tex = rf"\log({self._print_argument(expr.args[0])})"
         return rf"{tex}^{{{exp}}}" if exp else tex
 
 

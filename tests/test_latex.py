@@ -88,7 +88,7 @@ def test_expressions():
     assert latex(1 / (1 + sp.exp(-x))) == r"\frac{1}{1 + e^{- x}}"
     assert latex(sp.log(x)) == r"\log(x)"
     assert latex(sp.sqrt(x ** 2 + sp.exp(x ** 2))) == r"\sqrt{x^2 + e^{x^2}}"
-    assert latex(-2 * x * w) == r"- 2 x w"
+    assert latex(-2 * x * w) == r"- 2 w x"
 
 
 def test_rule_names_become_latex():

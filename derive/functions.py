@@ -5,7 +5,8 @@ Each class here is a SymPy ``Function`` with
 * ``fdiff``: the derivative, written the way lecture notes write it
   (σ' = σ(1 − σ), softplus' = σ), so that derivations stay readable;
 * ``_latex``: its notation (``\\sigma``, ``\\operatorname{softplus}``);
-* ``_numpycode``: vectorised NumPy code for generated trainers;
+* ``_numpycode``: vectorised NumPy (or jax.numpy) code for generated trainers,
+  and ``_pythoncode``: scalar ``math`` code for numba's fused loops;
 * ``numeric``: a float64 NumPy implementation used by the verifier.
 
 ``FUNCTIONS`` maps the names users may write in model files to classes,
@@ -16,6 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+
+
+def _module(printer) -> str:
+    """The array module a code printer writes for (numpy, jax.numpy)."""
+    return getattr(printer, "_module", "numpy")
 
 
 class Activation(sp.Function):
@@ -61,7 +67,11 @@ class sigmoid(Activation):
 
     def _numpycode(self, printer):
         x = printer._print(self.args[0])
-        return f"1.0 / (1.0 + numpy.exp(-({x})))"
+        return f"(1.0 / (1.0 + {_module(printer)}.exp(-({x}))))"
+
+    def _pythoncode(self, printer):
+        x = printer._print(self.args[0])
+        return f"(1.0 / (1.0 + math.exp(-({x}))))"
 
     @staticmethod
     def numeric(x):
@@ -85,7 +95,12 @@ class softplus(Activation):
 
     def _numpycode(self, printer):
         x = printer._print(self.args[0])
-        return f"numpy.logaddexp(0.0, {x})"
+        return f"{_module(printer)}.logaddexp(0.0, {x})"
+
+    def _pythoncode(self, printer):
+        x = printer._print(self.args[0])
+        # log(1 + e^x) without overflow for large x
+        return f"(max({x}, 0.0) + math.log1p(math.exp(-abs({x}))))"
 
     @staticmethod
     def numeric(x):
@@ -112,7 +127,12 @@ class step(Activation):
 
     def _numpycode(self, printer):
         x = printer._print(self.args[0])
-        return f"numpy.greater({x}, 0.0).astype(numpy.float64)"
+        m = _module(printer)
+        return f"{m}.where({m}.greater({x}, 0.0), 1.0, 0.0)"
+
+    def _pythoncode(self, printer):
+        x = printer._print(self.args[0])
+        return f"(1.0 if ({x}) > 0.0 else 0.0)"
 
     @staticmethod
     def numeric(x):
@@ -134,7 +154,11 @@ class relu(Activation):
 
     def _numpycode(self, printer):
         x = printer._print(self.args[0])
-        return f"numpy.maximum({x}, 0.0)"
+        return f"{_module(printer)}.maximum({x}, 0.0)"
+
+    def _pythoncode(self, printer):
+        x = printer._print(self.args[0])
+        return f"max({x}, 0.0)"
 
     @staticmethod
     def numeric(x):

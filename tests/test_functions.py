@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 from derive.functions import ACTIVATIONS, FUNCTIONS, numeric, rule_name, sigmoid, softplus
 from derive.latex import latex
@@ -19,6 +20,8 @@ def test_activation_has_derivative_latex_and_code(name):
     assert latex(applied).endswith("x)") or latex(applied).endswith("> 0]")
     code = NumPyPrinter().doprint(applied)
     assert "numpy." in code
+    scalar = PythonCodePrinter().doprint(applied)
+    assert "numpy" not in scalar
     assert rule_name(f) != f"chain rule ({f})"
 
 

@@ -109,6 +109,33 @@ def cmd_writeup(args):
     return 0
 
 
+def cmd_codegen(args):
+    from .codegen import generate, require_backend
+    model = _load_model(args)
+    require_backend(args.backend)
+    derivs = _derive(args, model)
+    _emit(generate(derivs, args.backend), args.output)
+    return 0
+
+
+def cmd_gradcheck(args):
+    from .codegen import load
+    from .data import load_dataset
+    from .gradcheck import gradcheck, starting_point
+    model = _load_model(args)
+    data = load_dataset(model, args.data)
+    theta = starting_point(model, args.at, args.seed)
+    trainer = load(_derive(args, model), args.backend)
+    result = gradcheck(trainer, theta, data, seed=args.seed)
+    if args.json:
+        print(json.dumps({"model": model.name, **result.to_dict()}, indent=2))
+    else:
+        print(result.table())
+        print("gradient check passed" if result.ok else
+              f"gradient check FAILED for {', '.join(r.name for r in result.failures)}")
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description=(
         "Derive machine-learning gradients step by step and write them up as LaTeX."))
@@ -135,6 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="tex", choices=("tex", "md"))
     p.add_argument("--pdf", action="store_true", help="compile with pdflatex")
     p.set_defaults(run=cmd_writeup)
+
+    p = sub.add_parser("codegen", help="a standalone trainer module from the verified gradients")
+    _add_model_args(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument("--backend", default="numpy", choices=("numpy", "numba", "jax"))
+    p.set_defaults(run=cmd_codegen)
+
+    p = sub.add_parser("gradcheck", help="compare the generated gradients with finite differences")
+    _add_model_args(p)
+    p.add_argument("--data", metavar="NAME|FILE.csv", help="a built-in data set or a CSV file")
+    p.add_argument("--at", default="random", metavar="random|zeros|FILE",
+                   help="the point: random (seeded), zeros, or a JSON file of parameters")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--backend", default="numpy", choices=("numpy", "numba", "jax"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_gradcheck)
     return parser
 
 

@@ -75,6 +75,8 @@ class _Plan:
         self.cost = self._reduce(model.cost)
         self.cost_tex = f"{model.cost_name} = {latex(model.cost, model=model)}"
         self.grads = []
+        for name in derivs.gradients:
+            self._claim(f"g_{name}", taken)
         for name, d in derivs.gradients.items():
             tex = (f"{lhs(d, derivs)} = "
                    f"{latex(d.result, model=model, order=d.order, glyphs=derivs.adjoint_glyphs)}")
@@ -96,19 +98,39 @@ class _Plan:
             for acc, known in self.sums.items():
                 if known == body:
                     return acc
-            acc = sp.Symbol(f"s{len(self.sums)}")
+            acc = sp.Symbol(f"_s{len(self.sums)}")
             self.sums[acc] = body
             return acc
         return expr.replace(lambda e: isinstance(e, sp.Sum), swap).xreplace(self._flat)
 
 
-def _lines(printer, pairs, indent):
-    return [f"{indent}{sym} = {printer.doprint(expr)}" for sym, expr in pairs]
+def _backward(plan, bodies):
+    """Assignments for the adjoints, then for the sum bodies, with common
+    subexpressions pulled out.
+
+    Each adjoint uses the ones before it, so each gets its own elimination in
+    order; the sum bodies share one. Returns (lines as (symbol, expr, comment)),
+    reduced bodies).
+    """
+    names = sp.numbered_symbols("_t")
+    out = []
+    for sym, expr, tex in plan.adjoints:
+        temps, (reduced,) = sp.cse([expr], symbols=names, order="none")
+        out += [(t, e, None) for t, e in temps]
+        out.append((sym, reduced, tex))
+    temps, reduced = sp.cse(list(bodies), symbols=names, order="none")
+    out += [(t, e, None) for t, e in temps]
+    return out, reduced
 
 
-def _cse(exprs, prefix):
-    names = sp.numbered_symbols(prefix)
-    return sp.cse(exprs, symbols=names, optimizations="basic", order="none")
+def _emit_assignments(printer, assignments, indent, rename=None):
+    out = []
+    for sym, expr, tex in assignments:
+        if tex:
+            out.append(f"{indent}# {tex}")
+        expr = expr.xreplace(rename) if rename else expr
+        out.append(f"{indent}{sym} = {printer.doprint(expr)}")
+    return out
 
 
 def generate(derivs, backend: str = "numpy") -> str:
@@ -186,15 +208,8 @@ def _array_body(plan, printer, backend):
             '    """Every partial derivative at theta, as a dict name → float."""',
             f"    {unpacked} = _forward(theta, data)"]
     accs = sums_for([g for _, g, _ in plan.grads])
-    adj_syms = [s for s, _, _ in plan.adjoints]
-    temps, reduced = _cse([e for _, e, _ in plan.adjoints] + [plan.sums[a] for a in accs], "t")
-    adj_exprs, bodies = reduced[:len(adj_syms)], reduced[len(adj_syms):]
-    if temps:
-        out.append("    # common subexpressions, per sample")
-        out += _lines(printer, temps, "    ")
-    for sym, expr, (_, _, tex) in zip(adj_syms, adj_exprs, plan.adjoints):
-        out.append(f"    # {tex}")
-        out.append(f"    {sym} = {printer.doprint(expr)}")
+    assignments, bodies = _backward(plan, [plan.sums[a] for a in accs])
+    out += _emit_assignments(printer, assignments, "    ")
     for acc, body in zip(accs, bodies):
         out.append(f"    {acc} = {np_}.sum({printer.doprint(body)})")
     for name, expr, tex in plan.grads:
@@ -257,11 +272,7 @@ def _numba_body(plan):
     grad_accs = set().union(*(g.free_symbols for _, g, _ in plan.grads)) & set(accs)
     cost_accs = plan.cost.free_symbols & set(accs)
     loop_accs = [a for a in accs if a in grad_accs]
-    adj_syms = [s for s, _, _ in plan.adjoints]
-    temps, reduced = _cse([e for _, e, _ in plan.adjoints] + [plan.sums[a] for a in loop_accs],
-                          "t")
-    adj_exprs, bodies = reduced[:len(adj_syms)], reduced[len(adj_syms):]
-    args = ", ".join(plan.params + plan.data)
+    assignments, bodies = _backward(plan, [plan.sums[a] for a in loop_accs])
 
     def sample_lines(indent):
         out = [f"{indent}{d}_k = {d}[k]" for d in plan.data]
@@ -280,10 +291,7 @@ def _numba_body(plan):
     out.append("    for k in range(n):")
     lines_, rename = sample_lines("        ")
     out += lines_
-    out += _lines(printer, [(t, e.xreplace(rename)) for t, e in temps], "        ")
-    for sym, expr, (_, _, tex) in zip(adj_syms, adj_exprs, plan.adjoints):
-        out.append(f"        # {tex}")
-        out.append(f"        {sym} = {printer.doprint(expr.xreplace(rename))}")
+    out += _emit_assignments(printer, assignments, "        ", rename)
     for acc, body in zip(loop_accs, bodies):
         out.append(f"        {acc} += {printer.doprint(body.xreplace(rename))}")
     out.append(f"    g = numpy.empty({len(plan.params)})")
@@ -337,7 +345,6 @@ def _numba_body(plan):
             '    """Full-batch gradient descent, all epochs in one compiled loop."""',
             "    th = _train(_vec(theta), *_cols(data), float(lr), int(epochs))",
             "    return {p: float(th[k]) for k, p in enumerate(PARAMS)}"]
-    del args
     return "\n".join(out) + "\n"
 
 

@@ -38,6 +38,10 @@ class Activation(sp.Function):
         tex = rf"{self.latex_name}({arg})"
         return rf"{tex}^{{{exp}}}" if exp else tex
 
+    def _jaxcode(self, printer):
+        # JaxPrinter looks for _jaxcode; the code is the NumPy code on jax.numpy
+        return self._numpycode(printer)
+
     @staticmethod
     def numeric(x):  # pragma: no cover - every subclass overrides it
         raise NotImplementedError

@@ -267,7 +267,7 @@ def _jax_train(plan):
 
 def _numba_body(plan):
     """One @njit function runs every epoch; sums are scalar accumulators."""
-    printer = PythonCodePrinter({"standard": "python3"})
+    printer = _FloatPrinter({"standard": "python3"})
     accs = [a for a in plan.sums]
     grad_accs = set().union(*(g.free_symbols for _, g, _ in plan.grads)) & set(accs)
     cost_accs = plan.cost.free_symbols & set(accs)
@@ -294,11 +294,11 @@ def _numba_body(plan):
     out += _emit_assignments(printer, assignments, "        ", rename)
     for acc, body in zip(loop_accs, bodies):
         out.append(f"        {acc} += {printer.doprint(body.xreplace(rename))}")
-    out.append(f"    g = numpy.empty({len(plan.params)})")
+    # a tuple, not an array: an array would be allocated and freed every epoch
     for k, (name, expr, tex) in enumerate(plan.grads):
         out.append(f"    # {tex}")
-        out.append(f"    g[{k}] = {printer.doprint(expr)}")
-    out.append("    return g")
+        out.append(f"    g_{k} = {printer.doprint(expr)}")
+    out.append("    return (" + "".join(f"g_{k}, " for k in range(len(plan.grads))) + ")")
     # cost
     out += ["", "", "@numba.njit(cache=False)", f"def _cost(theta_vec, {', '.join(plan.data)}):"]
     out += [f"    {p} = theta_vec[{k}]" for k, p in enumerate(plan.params)]
@@ -346,6 +346,19 @@ def _numba_body(plan):
             "    th = _train(_vec(theta), *_cols(data), float(lr), int(epochs))",
             "    return {p: float(th[k]) for k, p in enumerate(PARAMS)}"]
     return "\n".join(out) + "\n"
+
+
+class _FloatPrinter(PythonCodePrinter):
+    """Scalar code with float literals (2.0, not 2), so that numba never
+    computes in integers; integer exponents stay integers (x**2 is x·x)."""
+
+    def _print_Integer(self, expr):
+        return f"{int(expr)}.0"
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer and expr.exp > 0:
+            return f"{self.parenthesize(expr.base, 60)}**{int(expr.exp)}"
+        return super()._print_Pow(expr, rational)
 
 
 def require_backend(backend: str):

@@ -18,10 +18,6 @@ gradient-descent loop in benchmarks/c/nand.c:
    of their final costs (must be at most 1e-12: same start, same lr);
 5. the generated NumPy trainer on fewer epochs, extrapolated, for context.
 
-A last section times prototypes of the numba backend (the generated source,
-changed as described in each row) to show where the time goes. They are not
-derive's code.
-
 Every contender runs once per repeat, round-robin, so a noisy neighbour slows
 all of them alike; the best time counts. Exit code 1 when the final costs of C
 GD and numba GD disagree.
@@ -32,13 +28,11 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,43 +109,6 @@ def make_numba_fd(cost_fn):
     return fd_train
 
 
-def prototype(source, tuple_grad=True, reciprocal=False, fastmath=False):
-    """The generated numba source, changed; None when its shape is not the expected one.
-
-    tuple_grad: ``_grad`` returns a tuple of floats instead of a new
-        ``numpy.empty`` array each call (each epoch of ``_train``).
-    reciprocal: ``1.0 / n`` once, then products instead of ``/n``.
-    fastmath:   every @njit gets ``fastmath=True``.
-    """
-    head, sep, rest = source.partition("def _grad(")
-    body, sep2, tail = rest.partition("\n\n\n")
-    if not sep or not sep2:
-        return None
-    lines = body.split("\n")
-    slots = [ln for ln in lines if re.match(r"    g\[\d+\] = ", ln)]
-    if tuple_grad:
-        if not slots or "    return g" not in lines:
-            return None
-        lines = [re.sub(r"^    g\[(\d+)\] = ", r"    g_\1 = ", ln) for ln in lines
-                 if not re.match(r"    g = numpy\.empty\(", ln)]
-        names = ", ".join(f"g_{k}" for k in range(len(slots)))
-        lines[lines.index("    return g")] = f"    return ({names},)"
-    if reciprocal:
-        k = next((j for j, ln in enumerate(lines) if re.match(r"    n = \w+\.shape\[0\]$", ln)),
-                 None)
-        if k is None:
-            return None
-        lines.insert(k + 1, "    inv_n = 1.0 / n")
-        lines = [re.sub(r"/n\b", "*inv_n", ln) if not ln.lstrip().startswith("#")
-                 and not ln.startswith("    inv_n") else ln for ln in lines]
-    new = head + sep + "\n".join(lines) + sep2 + tail
-    if fastmath:
-        new = new.replace("@numba.njit(cache=False)", "@numba.njit(cache=False, fastmath=True)")
-    module = types.ModuleType("derive_prototype")
-    exec(compile(new, "<derive prototype>", "exec"), module.__dict__)
-    return module
-
-
 # -- timing ----------------------------------------------------------------
 
 def timed(fn):
@@ -173,8 +130,6 @@ def main():
                     metavar=("W1", "W2", "B"))
     ap.add_argument("--numpy-epochs", type=int, default=200_000,
                     help="epochs for the NumPy row, extrapolated to --epochs (0 skips it)")
-    ap.add_argument("--no-prototypes", action="store_true",
-                    help="skip the numba backend prototypes")
     args = ap.parse_args()
     if args.epochs <= 0 or args.repeat <= 0 or args.lr <= 0:
         ap.error("--epochs, --repeat and --lr must be positive")
@@ -190,7 +145,6 @@ def main():
           f"ratio {SEED['fd'] / SEED['gd']:.2f}")
 
     contenders = {}  # label -> callable returning (seconds, final cost)
-    notes = []
 
     # C
     cc, version = find_compiler()
@@ -226,20 +180,6 @@ def main():
                                                                               EPS),
                                        trainer._cost)
     contenders["numba gd"] = numba_row(trainer._train, trainer._cost)
-
-    # prototypes of the numba backend
-    protos = {}
-    if not args.no_prototypes:
-        for label, kw in (("proto tuple", {}),
-                          ("proto tuple+recip", {"reciprocal": True}),
-                          ("proto tuple+fastmath", {"fastmath": True})):
-            mod = prototype(trainer.__source__, **kw)
-            if mod is None:
-                notes.append(f"{label}: the generated source has changed shape; skipped")
-                continue
-            mod._train(theta0, *cols, lr, 2)
-            protos[label] = mod
-            contenders[label] = numba_row(mod._train, trainer._cost)
 
     times = {k: math.inf for k in contenders}
     costs = {}
@@ -301,27 +241,6 @@ def main():
         print(f"  final cost, numba FD vs C FD: relative difference "
               f"{rel(costs['numba fd'], costs['C fd']):.3g} (for information)")
 
-    if protos or notes:
-        print()
-        print("numba backend prototypes (the generated source, changed as named; not derive's code)")
-        ref = base or times["numba gd"]
-        ref_name = "C GD" if base else "numba GD"
-        descr = {
-            "proto tuple": "_grad returns a tuple, no array per epoch",
-            "proto tuple+recip": "  ... and inv_n = 1.0/n, *inv_n for /n",
-            "proto tuple+fastmath": "  ... and fastmath=True (not exact in general)",
-        }
-        print(f"{'variant':<50} {'seconds':>9} {'vs ' + ref_name:>8}"
-              + ("  final cost vs C GD" if base else ""))
-        print("-" * 95)
-        print(f"{'as generated (array from numpy.empty each epoch)':<50} "
-              f"{times['numba gd']:9.3f} {times['numba gd'] / ref:7.2f}x"
-              + (f"  {rel(costs['numba gd'], costs['C gd']):.3g}" if base else ""))
-        for label in protos:
-            print(f"{descr[label]:<50} {times[label]:9.3f} {times[label] / ref:7.2f}x"
-                  + (f"  {rel(costs[label], costs['C gd']):.3g}" if base else ""))
-        for note in notes:
-            print(f"  note: {note}")
     tmp.cleanup()
     return status
 

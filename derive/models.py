@@ -70,7 +70,11 @@ class Model:
         object.__setattr__(self, "params", tuple(self.params))
         object.__setattr__(self, "data", tuple(self.data))
         object.__setattr__(self, "intermediates", tuple(tuple(p) for p in self.intermediates))
-        object.__setattr__(self, "cost", sp.sympify(self.cost))
+        if not isinstance(self.cost, (sp.Basic, int, float)):
+            # never sympify a string: that would evaluate it as Python
+            raise ModelError(f"the cost of model {self.name!r} must be a SymPy expression, "
+                             f"not {type(self.cost).__name__}; use derive.model(...) for strings")
+        object.__setattr__(self, "cost", sp.sympify(self.cost, strict=True))
         object.__setattr__(self, "_definitions", dict(self.intermediates))
         self._validate()
 

@@ -36,14 +36,17 @@ def model(spec: str | None = None, **fields) -> Model:
     return build_model(**fields)
 
 
-def writeup(derivs, **kwargs) -> str:
-    """A full LaTeX (or Markdown) document; see :func:`derive.writeup.document`."""
-    from .writeup import document
-    return document(derivs, **kwargs)
+def document(derivs, **kwargs) -> str:
+    """A full LaTeX (or Markdown) write-up; see :func:`derive.writeup.document`.
+
+    (``derive.writeup`` is the module; this function is its entry point.)
+    """
+    from .writeup import document as build
+    return build(derivs, **kwargs)
 
 
 __all__ = [
     "Derivation", "Derivations", "DeriveError", "DivergenceError", "GradientCheckError",
     "LatexBuildError", "LatexParseError", "Model", "ModelError", "ModelFileError",
     "NoRuleError", "OutputError", "Step", "ToolMissingError", "VerificationError",
-    "derive", "get_model", "model", "to_latex", "writeup"]
+    "derive", "document", "get_model", "model", "to_latex"]

@@ -69,9 +69,9 @@ class NotesPrinter(LatexPrinter):
         self._inside = 0  # > 0 inside a ∂ or a function argument
         self._params = {p: k for k, p in enumerate(model.params)} if model else {}
         targets = [t for t, _ in model.intermediates] if model else []
-        # later intermediates are nearer the cost: they come first in sums
-        self._inters = {t: -k for k, t in enumerate(targets)}
-        self._inter_bases = {t.base: -k for k, t in enumerate(targets)
+        # intermediates come before data in sums (a_i - z_i), in model order
+        self._inters = {t: k for k, t in enumerate(targets)}
+        self._inter_bases = {t.base: k for k, t in enumerate(targets)
                              if isinstance(t, sp.Indexed)}
 
     @property

@@ -58,7 +58,7 @@ class Glyph:
 
     def render(self, index: str | None = None) -> str:
         """LaTeX for the name, with the sample ``index`` (if any) as subscript."""
-        subs = "".join(s for s in (self.sub, index) if s)
+        subs = ",".join(s for s in (self.sub, index) if s)
         tex = self.base
         if subs:
             tex += f"_{subs}" if len(subs) == 1 else f"_{{{subs}}}"

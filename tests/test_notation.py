@@ -13,7 +13,7 @@ def test_default_glyphs(name, tex):
 
 def test_layer_glyph_puts_sample_index_before_layer():
     assert Glyph("a", sup="(2)").render("i") == "a_i^{(2)}"
-    assert Glyph("w", sub="1").render("i") == "w_{1i}"
+    assert Glyph("w", sub="1").render("i") == "w_{1,i}"
 
 
 @pytest.mark.parametrize("tex", ["w_1", "w^{(2)}", r"\delta^{(l)}", "a_{12}^{(3)}", "b"])

@@ -16,7 +16,7 @@ from derive.verify import Evaluator, flatten
 from derive.models import n as COUNT
 
 MODELS = ["twice", "neuron", "chain2", "chain:3", "chain:6"]
-BACKENDS = ["numpy", "numba"] + (["jax"] if importlib.util.find_spec("jax") else [])
+BACKENDS = ["numpy"] + [b for b in ("numba", "jax") if importlib.util.find_spec(b)]
 
 
 def point(model, seed=0, size=7):
@@ -43,7 +43,7 @@ def test_generated_cost_and_grad_equal_the_formulas(spec, backend):
                                             rel=1e-10, abs=1e-14), name
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", BACKENDS[:2])
 def test_module_is_standalone(tmp_path, backend):
     source = generate(derive(get_model("chain2")), backend)
     imported = set()

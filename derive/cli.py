@@ -136,6 +136,28 @@ def cmd_gradcheck(args):
     return 0 if result.ok else 1
 
 
+def cmd_train(args):
+    from .files import check_writable
+    from .train import require_plotting, run
+    # fail before a long run, not after it
+    for path in (args.save, args.plot):
+        if path:
+            check_writable(path)
+    if args.plot:
+        require_plotting()
+    model = _load_model(args)
+    result = run(model, data=args.data, optimizer=args.optimizer, lr=args.lr,
+                 epochs=args.epochs, batch_size=args.batch_size, l1=args.l1, l2=args.l2,
+                 seed=args.seed, init=args.init, tol=args.tol, backend=args.backend,
+                 method=args.method, progress=not args.json)
+    if args.save:
+        result.save(args.save)
+    if args.plot:
+        result.plot(args.plot)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description=(
         "Derive machine-learning gradients step by step and write them up as LaTeX."))
@@ -178,6 +200,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", default="numpy", choices=("numpy", "numba", "jax"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_gradcheck)
+
+    p = sub.add_parser("train", help="train from generated code, after a gradient check")
+    _add_model_args(p)
+    p.add_argument("--data", metavar="NAME|FILE.csv", help="a built-in data set or a CSV file")
+    p.add_argument("--optimizer", default="gd",
+                   help="gd, sgd, minibatch, momentum, adagrad, rmsprop or adam (default gd)")
+    p.add_argument("--lr", type=float, help="learning rate (default: per optimiser)")
+    p.add_argument("--epochs", type=int, help="number of epochs (default 10000)")
+    p.add_argument("--batch-size", type=int, help="samples per step (minibatch and adaptive)")
+    p.add_argument("--l1", type=float, default=0.0, help="L1 penalty weight")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 penalty weight")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", default="random",
+                   help="starting point: random, zeros, a number, or a JSON file")
+    p.add_argument("--tol", type=float, help="stop when the cost falls to this")
+    p.add_argument("--backend", default="numpy", choices=("numpy", "numba", "jax"))
+    p.add_argument("--method", default="grad", choices=("grad", "fd"),
+                   help="grad: the derived gradient; fd: the seeds' finite differences")
+    p.add_argument("--save", metavar="FILE.json", help="save the final parameters")
+    p.add_argument("--plot", metavar="FILE.png", help="save the cost curve (matplotlib)")
+    p.add_argument("--json", action="store_true", help="a JSON summary")
+    p.set_defaults(run=cmd_train)
     return parser
 
 

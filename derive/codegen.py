@@ -196,16 +196,17 @@ def _array_body(plan, printer, backend):
         accs = [a for a in plan.sums if a in wanted]
         return accs
 
-    # cost
-    out += ["", "", "def cost(theta, data):", '    """The cost at theta, a float."""',
+    # cost; for jax these are the traceable functions behind float wrappers
+    cost_name, grad_name = ("_cost", "_grad") if backend == "jax" else ("cost", "grad")
+    out += ["", "", f"def {cost_name}(theta, data):", '    """The cost at theta."""',
             f"    {unpacked} = _forward(theta, data)"]
     for acc in sums_for([plan.cost]):
         out.append(f"    {acc} = {np_}.sum({printer.doprint(plan.sums[acc])})")
     out.append(f"    # {plan.cost_tex}")
     out.append(f"    return {printer.doprint(plan.cost)}")
     # gradient
-    out += ["", "", "def grad(theta, data):",
-            '    """Every partial derivative at theta, as a dict name → float."""',
+    out += ["", "", f"def {grad_name}(theta, data):",
+            '    """Every partial derivative at theta, as a dict name → value."""',
             f"    {unpacked} = _forward(theta, data)"]
     accs = sums_for([g for _, g, _ in plan.grads])
     assignments, bodies = _backward(plan, [plan.sums[a] for a in accs])
@@ -238,30 +239,37 @@ def _array_body(plan, printer, backend):
 
 def _jax_train(plan):
     return [
-        "_grad_jit = jax.jit(grad)",
+        "_cost_jit = jax.jit(_cost)",
+        "_grad_jit = jax.jit(_grad)",
+        "",
+        "",
+        "@jax.jit",
+        "def _train(theta, data, lr, epochs):",
+        "    def body(_, th):",
+        "        g = _grad(th, data)",
+        "        return {k: th[k] - lr * g[k] for k in PARAMS}",
+        "    return jax.lax.fori_loop(0, epochs, body, theta)",
+        "",
+        "",
+        "def _inputs(theta, data):",
+        "    return ({k: jax.numpy.float64(theta[k]) for k in PARAMS},",
+        "            {k: jax.numpy.asarray(data[k], dtype=jax.numpy.float64) for k in DATA})",
+        "",
+        "",
+        "def cost(theta, data):",
+        '    """The cost at theta, a float."""',
+        "    return float(_cost_jit(*_inputs(theta, data)))",
+        "",
+        "",
+        "def grad(theta, data):",
+        '    """Every partial derivative at theta, as a dict name → float."""',
+        "    return {k: float(v) for k, v in _grad_jit(*_inputs(theta, data)).items()}",
         "",
         "",
         "def train(theta, data, lr, epochs):",
-        '    """Full-batch gradient descent as one jitted lax.fori_loop."""',
-        "    data = {k: jax.numpy.asarray(v, dtype=jax.numpy.float64) for k, v in data.items()}",
-        "    start = {k: jax.numpy.float64(theta[k]) for k in PARAMS}",
-        "",
-        "    @jax.jit",
-        "    def run(start, data, lr):",
-        "        def body(_, th):",
-        "            g = grad(th, data)",
-        "            return {k: th[k] - lr * g[k] for k in PARAMS}",
-        "        return jax.lax.fori_loop(0, epochs, body, start)",
-        "",
-        "    out = run(start, data, lr)",
+        '    """Full-batch gradient descent as one jitted lax.fori_loop (compiled once)."""',
+        "    out = _train(*_inputs(theta, data), lr, epochs)",
         "    return {k: float(out[k]) for k in PARAMS}",
-        "",
-        "",
-        "_cost_array = cost",
-        "",
-        "",
-        "def cost(theta, data):  # noqa: F811 - a float, like the other backends",
-        "    return float(_cost_array(theta, data))",
     ]
 
 

@@ -24,7 +24,8 @@ def load_dataset(model, spec: str | None) -> dict:
     Args:
         model: the :class:`~derive.models.Model`.
         spec: the name of one of the model's data sets (``nand``), a path to
-            a ``.csv`` file, or ``None`` for the model's first data set.
+            a ``.csv`` file, a dict of columns, or ``None`` for the model's
+            first data set.
 
     Raises:
         DeriveError: unknown data set; a CSV that is missing, not UTF-8,
@@ -35,6 +36,8 @@ def load_dataset(model, spec: str | None) -> dict:
         if not model.datasets:
             raise DeriveError(f"model {model.name!r} has no built-in data set; give --data FILE.csv")
         spec = next(iter(model.datasets))
+    if isinstance(spec, dict):
+        return {k: np.asarray(v, dtype=np.float64) for k, v in spec.items()}
     if spec in model.datasets:
         return {k: np.asarray(v, dtype=np.float64) for k, v in model.datasets[spec].items()}
     if spec.lower().endswith(".csv") or Path(spec).exists():

@@ -45,6 +45,7 @@ class Result:
     rows: list = field(default_factory=list)
     atol: float = ATOL
     rtol: float = RTOL
+    eps: float = EPS
 
     @property
     def ok(self) -> bool:
@@ -65,7 +66,7 @@ class Result:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "eps": EPS, "atol": self.atol, "rtol": self.rtol,
+        return {"ok": self.ok, "eps": self.eps, "atol": self.atol, "rtol": self.rtol,
                 "rows": [{"name": r.name, "analytic": r.analytic, "numeric": r.numeric,
                           "error": r.error, "ok": r.ok(self.atol, self.rtol)}
                          for r in self.rows]}
@@ -93,7 +94,7 @@ def gradcheck(trainer, theta: dict, data: dict, *, eps=EPS, atol=ATOL, rtol=RTOL
     """
     rng = np.random.default_rng(seed)
     analytic = trainer.grad(theta, data)
-    result = Result(atol=atol, rtol=rtol)
+    result = Result(atol=atol, rtol=rtol, eps=eps)
 
     def central(shifted_a, shifted_b):
         return (trainer.cost(shifted_a, data) - trainer.cost(shifted_b, data)) / (2 * eps)

@@ -19,7 +19,6 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .models import i as INDEX
 from .models import n as COUNT
 from .rules import D
 

@@ -20,7 +20,6 @@ from typing import Callable
 
 import sympy as sp
 
-from .errors import NoRuleError
 from .functions import rule_name as function_rule_name
 
 

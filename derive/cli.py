@@ -75,11 +75,22 @@ def cmd_show(args):
     derivs = _derive(args, model)
     if args.json:
         from .export import to_dict
-        _emit(json.dumps(to_dict(derivs, style=args.style), indent=2), args.output)
+        out = to_dict(derivs, style=args.style)
+        if model.fixed_data:
+            from .derivation import on_data
+            grads, minimiser = on_data(derivs, model.fixed_data)
+            out["on_data"] = {"data": model.fixed_data,
+                              "gradients": {k: str(v) for k, v in grads.items()},
+                              "minimiser": {k: float(v) for k, v in (minimiser or {}).items()}}
+        _emit(json.dumps(out, indent=2), args.output)
         return 0
-    from .latex import to_latex
-    _emit(to_latex(derivs, style=args.style, steps=args.steps, macros=args.macros),
-          args.output)
+    from .latex import align, data_rows, to_latex
+    text = to_latex(derivs, style=args.style, steps=args.steps, macros=args.macros)
+    if model.fixed_data:
+        from .derivation import on_data
+        grads, minimiser = on_data(derivs, model.fixed_data)
+        text += "\n" + align(data_rows(derivs, model.fixed_data, grads, minimiser, args.style))
+    _emit(text, args.output)
     return 0
 
 
@@ -146,16 +157,44 @@ def cmd_train(args):
     if args.plot:
         require_plotting()
     model = _load_model(args)
+    steps = []
+    if args.table and (args.optimizer != "gd" or args.l1 or args.l2 or args.method != "grad"):
+        raise DeriveError("--table shows plain gradient steps: use it with --optimizer gd "
+                          "and no --l1/--l2/--method fd")
+    record = (lambda epoch, cost, theta: steps.append(dict(theta))) if args.table else None
     result = run(model, data=args.data, optimizer=args.optimizer, lr=args.lr,
                  epochs=args.epochs, batch_size=args.batch_size, l1=args.l1, l2=args.l2,
                  seed=args.seed, init=args.init, tol=args.tol, backend=args.backend,
-                 method=args.method, progress=not args.json)
+                 method=args.method, progress=not (args.json or args.table), on_epoch=record)
+    if args.table:
+        print(_step_table(result, steps))
     if args.save:
         result.save(args.save)
     if args.plot:
         result.plot(args.plot)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
     return 0
+
+
+def _step_table(result, steps):
+    """The slides' table: step, each parameter, its derivative and the step size
+    lr·derivative (the slides' "difference": negative when the parameter grows).
+
+    The derivative at the point before step k is (θ_{k−1} − θ_k)/lr, exactly
+    what plain gradient descent subtracted.
+    """
+    names = list(result.start)
+    head = ["step"] + [c for p in names for c in (p, f"dC/d{p}", "step size")]
+    rows, prev = [], result.start
+    for k, theta in enumerate(steps, start=1):
+        row = [str(k)]
+        for p in names:
+            size = float(prev[p]) - float(theta[p])
+            row += [f"{float(theta[p]):.4f}", f"{size / result.lr:.4f}", f"{size:.4f}"]
+        rows.append(row)
+        prev = theta
+    widths = [max(len(r[c]) for r in [head] + rows) for c in range(len(head))]
+    return "\n".join("  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in [head] + rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="FILE.json", help="save the final parameters")
     p.add_argument("--plot", metavar="FILE.png", help="save the cost curve (matplotlib)")
     p.add_argument("--json", action="store_true", help="a JSON summary")
+    p.add_argument("--table", action="store_true",
+                   help="print every gradient-descent step (as the slides' tables)")
     p.set_defaults(run=cmd_train)
     return parser
 

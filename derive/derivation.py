@@ -25,6 +25,7 @@ from sympy.core.parameters import distribute
 from . import rules
 from .errors import NoRuleError
 from .models import Model
+from .models import n as COUNT
 from .notation import Glyph
 from .rules import D, Context
 
@@ -316,3 +317,44 @@ def _local_walk(model, wrt, body, users, bars, deps, names, wrap=None):
         opened = wrap(opened, wrt)
     steps = [Step(opened, "definitions")] if users else []
     return tuple(steps + walk(opened, ctx)), tuple(ctx.order)
+
+
+def on_data(derivs, dataset: str):
+    """Every gradient evaluated on one of the model's data sets, exactly.
+
+    The data are read as the decimals they are written as (0.33 is 33/100),
+    the sums are expanded and n is the number of samples, so the slides'
+    SSR'(a) comes out as 28a − 1158/25 (= 28a − 46.32).
+
+    Returns:
+        ``(gradients, minimiser)``: parameter name → expression in the
+        parameters; and, when every gradient is linear in the parameters
+        (a quadratic cost), the point where they all vanish, else ``None``.
+    """
+    model = derivs.model
+    columns = model.datasets[dataset]
+    size = len(next(iter(columns.values())))
+    flat = {}
+    for target, body in model.intermediates:
+        flat[target] = body.xreplace(flat)
+    for d in derivs.adjoints:
+        flat[d.lhs] = d.result.xreplace(flat)
+
+    def expand_sum(s):
+        (idx, _, _), = s.limits
+        return sp.Add(*(s.function.xreplace(
+            {col[idx]: sp.Rational(repr(float(columns[str(col)][k]))) for col in model.data})
+            for k in range(size)))
+
+    grads = {}
+    for name, d in derivs.gradients.items():
+        expr = d.result.xreplace(flat).replace(lambda e: isinstance(e, sp.Sum), expand_sum)
+        grads[name] = sp.expand(expr.subs(COUNT, size))
+    minimiser = None
+    if all(sp.Poly(g, *model.params).total_degree() <= 1 for g in grads.values()
+           if g.is_polynomial(*model.params)) and all(
+            g.is_polynomial(*model.params) for g in grads.values()):
+        solved = sp.solve(list(grads.values()), list(model.params), dict=True)
+        if len(solved) == 1 and len(solved[0]) == len(model.params):
+            minimiser = {p.name: solved[0][p] for p in model.params}
+    return grads, minimiser

@@ -212,6 +212,11 @@ class NotesPrinter(LatexPrinter):
 
     def _print_Add(self, expr, order=None):
         terms = sorted(expr.args, key=self._term_key)
+        # y_i - \hat{y}_i, not -\hat{y}_i + y_i: lead with a positive term
+        lead = next((t for t in terms if not t.could_extract_minus_sign()), None)
+        if lead is not None and terms[0].could_extract_minus_sign():
+            terms.remove(lead)
+            terms.insert(0, lead)
         out = self._print(terms[0])
         for t in terms[1:]:
             if t.could_extract_minus_sign():
@@ -329,3 +334,23 @@ def to_latex(derivs, *, style="grad", steps=False, env="align", macros=False,
     if macros and style == "grad":
         out = "\n".join(MACROS) + "\n" + out
     return out
+
+
+def decimals(expr):
+    """``expr`` with its non-integer rationals as decimals (46.32, not 1158/25)."""
+    return expr.xreplace({r: sp.Float(r, 15) for r in expr.atoms(sp.Rational)
+                          if not r.is_Integer})
+
+
+def data_rows(derivs, dataset, grads, minimiser, style="grad") -> list[str]:
+    """``align`` rows for the gradients on a data set, and the minimiser."""
+    model = derivs.model
+    rows = []
+    for name, g in grads.items():
+        left = latex(D(sp.Symbol(model.cost_name), model.param(name)), model=model, style=style)
+        rows.append(f"{left} &= {latex(decimals(g), model=model, style=style)} "
+                    rf"&& \text{{on the {dataset} data}}")
+    for name, value in (minimiser or {}).items():
+        rows.append(f"{latex(model.param(name), model=model)}^{{*}} &= "
+                    f"{float(value):.4f} && \\text{{the minimiser, where every partial is 0}}")
+    return rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .errors import ModelError
-from .functions import sigmoid
+from .functions import sigmoid, softplus
 from .notation import NotationTable, check_identifier, layer_glyph, parse_glyph
 
 #: the sample index and the number of samples, shared by every model
@@ -64,6 +64,9 @@ class Model:
     cost_name: str = "C"
     description: str = ""
     datasets: dict = field(default_factory=dict)
+    #: a data set so much part of the model (the slides' four points) that
+    #: ``derive show`` also prints the gradients on it
+    fixed_data: str | None = None
     notation: NotationTable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -256,11 +259,42 @@ def chain(m: int) -> Model:
                   "identity": {"x": (0.0, 1.0), "y": (0.0, 1.0)}})
 
 
-#: name → (factory, one-line summary for ``derive models``)
+def ssr_line() -> Model:
+    """The slides' (004) fit of y = a·x by the sum of squared residuals."""
+    a = sp.Symbol("a")
+    x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+    return Model(
+        name="ssr-line", params=(a,), data=(x, y), intermediates=(),
+        cost=total((x[i] * a - y[i]) ** 2), cost_name="SSR",
+        description="the slides' fit of y = a·x: SSR(a) = Σ (a x_i − y_i)² on "
+                    "(0, 0.33), (1, 2.66), (2, 3.5), (3, 4.5)",
+        datasets={"slides": {"x": (0.0, 1.0, 2.0, 3.0), "y": (0.33, 2.66, 3.5, 4.5)}},
+        fixed_data="slides")
+
+
+def softplus_net() -> Model:
+    """The slides' (004) network: one input, two softplus units, a linear output."""
+    w1, w2, w3, w4, b1, b2, b3 = sp.symbols("w1 w2 w3 w4 b1 b2 b3")
+    x, y, h1, h2, o = (sp.IndexedBase(s) for s in ("x", "y", "h1", "h2", "yhat"))
+    return Model(
+        name="softplus", params=(w1, b1, w2, b2, w3, w4, b3), data=(x, y),
+        intermediates=((h1[i], softplus(x[i] * w1 + b1)),
+                       (h2[i], softplus(x[i] * w2 + b2)),
+                       (o[i], h1[i] * w3 + h2[i] * w4 + b3)),
+        cost=total((y[i] - o[i]) ** 2), cost_name="SSR",
+        glyphs={"h1": "h^{(1)}", "h2": "h^{(2)}", "yhat": r"\hat{y}"},
+        description="the slides' network: h^(k) = softplus(x w_k + b_k), ŷ = h^(1) w_3 + "
+                    "h^(2) w_4 + b_3, SSR = Σ (y_i − ŷ_i)² on (0, 0), (0.5, 1), (1, 0)",
+        datasets={"slides": {"x": (0.0, 0.5, 1.0), "y": (0.0, 1.0, 0.0)}})
+
+
+#: name → factory; ``derive models`` prints each model's description
 BUILTINS = {
     "twice": twice,
     "neuron": neuron,
     "chain2": lambda: chain(2),
+    "ssr-line": ssr_line,
+    "softplus": softplus_net,
 }
 
 #: families that take a parameter after a colon

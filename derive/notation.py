@@ -102,7 +102,7 @@ def parse_glyph(tex: str) -> Glyph:
         ModelError: ``tex`` is not of that form.
     """
     m = re.fullmatch(
-        r"\s*(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})"
+        r"\s*(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\}|\\(?:hat|bar|tilde)\{\\?[A-Za-z]+\})"
         r"(?:_(\{[^{}]*\}|[A-Za-z0-9]))?(?:\^(\{[^{}]*\}|[A-Za-z0-9]))?\s*", tex)
     if not m:
         raise ModelError(f"cannot read {tex!r} as a name; write e.g. w_1 or w^{{(2)}}")

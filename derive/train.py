@@ -230,6 +230,7 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
     if batch_size is not None and batch_size > n:
         raise DeriveError(f"--batch-size must be at most the number of samples ({n}), "
                           f"got {batch_size}")
+    _check_stable(model, data, opt, optimizer, method)
     theta0 = _start(model, init, seed)
     trainer = load(derive(model), backend)
     fast = (optimizer == "gd" and method == "grad" and not (l1 or l2) and on_epoch is None
@@ -264,6 +265,28 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
 
 
 # -- inputs ------------------------------------------------------------------
+
+def _check_stable(model, data, opt, optimizer, method):
+    """Refuse a learning rate that must diverge, before any epoch runs.
+
+    For full-batch gradient descent on a quadratic cost the iteration is
+    linear: it converges exactly when lr < 2/L (L the largest curvature), so a
+    larger rate is bad input, not something to discover at epoch 20.
+    """
+    if optimizer != "gd" or method != "grad":
+        return
+    try:
+        found = quadratic_curvature(model, data, l2=opt.l2)
+    except Exception:  # the bound is a courtesy; training still watches
+        return
+    if found is None:
+        return
+    L, names = found
+    if L > 0 and opt.lr >= 2 / L:
+        raise DivergenceError(
+            f"lr = {opt.lr:g} diverges: the cost is quadratic in {', '.join(names)} with "
+            f"curvature L = {L:.6g}, and {opt.stable_lr(L)}")
+
 
 def _data(model, spec):
     if not isinstance(spec, dict):

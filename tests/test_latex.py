@@ -12,7 +12,7 @@ from derive.latex import MACROS, NotesPrinter, latex, rule_tex, to_latex
 from derive.models import get_model
 
 GOLDEN = Path(__file__).parent / "golden"
-MODELS = ["twice", "neuron", "chain2", "chain:3", "chain:5"]
+MODELS = ["twice", "neuron", "chain2", "chain:3", "chain:5", "ssr-line", "softplus"]
 STYLES = ["grad", "leibniz", "expanded"]
 
 

@@ -159,8 +159,24 @@ def test_a_wrong_gradient_refuses_to_train(monkeypatch):
 
 # -- divergence -----------------------------------------------------------------
 
+def test_gd_past_the_bound_is_refused_before_any_epoch(monkeypatch):
+    epochs = []
+    with pytest.raises(DivergenceError) as e:
+        run("twice", lr=0.17, epochs=100, on_epoch=lambda *a: epochs.append(a))
+    assert str(e.value) == ("lr = 0.17 diverges: the cost is quadratic in w with curvature "
+                            "L = 12, and gradient descent is stable only for lr < 2/L = 0.1667")
+    assert e.value.exit_code == 2 and epochs == []
+    run("twice", lr=0.16, epochs=100)  # just inside the bound: converges
+
+
+@pytest.fixture
+def watch_only(monkeypatch):
+    """The in-loop divergence watch, with the up-front refusal of gd switched off."""
+    monkeypatch.setattr(train_mod, "_check_stable", lambda *a: None)
+
+
 @pytest.mark.parametrize("backend", ["numpy", "numba"] if "numba" in BACKENDS else ["numpy"])
-def test_twice_with_lr_one_names_the_stable_bound(backend):
+def test_twice_with_lr_one_names_the_stable_bound(backend, watch_only):
     with pytest.raises(DivergenceError) as e:
         run("twice", lr=1.0, epochs=100, backend=backend)
     text = str(e.value)
@@ -170,13 +186,13 @@ def test_twice_with_lr_one_names_the_stable_bound(backend):
     assert e.value.exit_code == 2
 
 
-def test_a_slow_rise_is_divergence_too():
+def test_a_slow_rise_is_divergence_too(watch_only):
     # lr just above 2/L: the cost grows by 8 % an epoch, far from any blow-up
     with pytest.raises(DivergenceError, match="epoch 20: the cost rose 20 times in a row"):
         run("twice", lr=0.17, epochs=100, on_epoch=lambda *a: None)
 
 
-def test_the_fast_path_names_the_same_epoch_as_the_slow_one():
+def test_the_fast_path_names_the_same_epoch_as_the_slow_one(watch_only):
     # a million epochs run in chunks of 1000 on the fast path; the first chunk ends
     # at 1e35 times the start cost, and its replay finds the epoch the slow path finds
     messages = []

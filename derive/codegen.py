@@ -145,6 +145,11 @@ def generate(derivs, backend: str = "numpy") -> str:
     """
     if backend not in BACKENDS:
         raise DeriveError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if getattr(derivs, "mode", None) == "matrix":
+        if backend != "numpy":
+            raise DeriveError(f"matrix models have the numpy backend only, not {backend}")
+        from .mlpcode import generate as generate_matrix
+        return generate_matrix(derivs)
     plan = _Plan(derivs)
     head = _header(plan, backend)
     if backend == "numba":

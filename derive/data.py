@@ -18,6 +18,22 @@ from .errors import DeriveError
 from .files import read_text
 
 
+def load_split(model, spec):
+    """``(train, test)``: a data set and its held-out test part (or ``None``).
+
+    Matrix models' data sets (digits, blobs) come split with a fixed seed;
+    the others have no test part.
+    """
+    if isinstance(spec, str) and callable(model.datasets.get(spec)) or (
+            spec is None and model.datasets and callable(next(iter(model.datasets.values())))):
+        train, test = model.datasets[spec or next(iter(model.datasets))]()
+        check = getattr(model, "check_data", None)
+        if check:
+            check(train)
+        return train, test
+    return load_dataset(model, spec), None
+
+
 def load_dataset(model, spec: str | None) -> dict:
     """The data set ``spec`` for ``model``: column name → float64 array.
 
@@ -39,8 +55,13 @@ def load_dataset(model, spec: str | None) -> dict:
     if isinstance(spec, dict):
         return {k: np.asarray(v, dtype=np.float64) for k, v in spec.items()}
     if spec in model.datasets:
+        if callable(model.datasets[spec]):
+            return load_split(model, spec)[0]
         return {k: np.asarray(v, dtype=np.float64) for k, v in model.datasets[spec].items()}
     if spec.lower().endswith(".csv") or Path(spec).exists():
+        if getattr(model, "widths", None) is not None:
+            raise DeriveError(f"matrix models train on their built-in data sets "
+                              f"({', '.join(model.datasets)}), not CSV files yet")
         return read_csv(spec, model.data_names)
     known = ", ".join(model.datasets) or "none"
     raise DeriveError(f"unknown data set {spec!r} for model {model.name!r}; "

@@ -235,6 +235,9 @@ def derive(model: Model, *, mode: str = "auto", verify: bool = True, wrt=None) -
         VerificationError: a result disagrees with an oracle (a bug).
         NoRuleError: the model uses an expression no rule covers.
     """
+    if getattr(model, "widths", None) is not None:  # a matrix model
+        from .mlp import derive_mlp
+        return derive_mlp(model, verify=verify, wrt=wrt)
     t0 = time.perf_counter()
     params = [model.param(w) for w in wrt] if wrt else list(model.params)
     split = _split_cost(model.cost, list(model.definitions))

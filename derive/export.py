@@ -41,6 +41,9 @@ def to_dict(derivs, *, style: str = "grad") -> dict:
         "gradients": {P: {"latex", "sympy", "steps": [{"latex", "rule"}]}}}``,
         plus ``"adjoints"`` for reverse-mode derivations and ``"verification"``.
     """
+    if getattr(derivs, "mode", None) == "matrix":
+        from .mlp import to_dict as matrix_dict
+        return matrix_dict(derivs, style)
     model = derivs.model
     flat = flatten(derivs)
     printer = _MemoStr()

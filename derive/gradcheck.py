@@ -147,11 +147,14 @@ def starting_point(model, at: str = "random", seed: int = 0) -> dict:
     Raises:
         DeriveError: an unreadable file, or one that lacks a parameter.
     """
+    shapes = model.shapes() if hasattr(model, "shapes") else {}
     if at == "random":
         rng = np.random.default_rng(seed)
+        if hasattr(model, "initial"):
+            return model.initial(rng)
         return {p: float(rng.normal()) for p in model.param_names}
     if at == "zeros":
-        return {p: 0.0 for p in model.param_names}
+        return {p: np.zeros(shapes[p]) if p in shapes else 0.0 for p in model.param_names}
     text = read_text(at, "parameter file")
     try:
         values = json.loads(text)
@@ -166,7 +169,8 @@ def starting_point(model, at: str = "random", seed: int = 0) -> dict:
         if p not in values:
             raise DeriveError(f"parameter {p!r} is missing", where=at)
         try:
-            out[p] = float(values[p])
+            out[p] = (np.array(values[p], dtype=np.float64).reshape(shapes[p]) if p in shapes
+                      else float(values[p]))
         except (TypeError, ValueError):
             raise DeriveError(f"parameter {p!r} is not a number: {values[p]!r}",
                               where=at) from None

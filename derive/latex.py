@@ -31,7 +31,8 @@ MACROS = (r"\def\pd[#1]{\partial_{#1}}",
 # rule names are written for terminals ("sigmoid rule: σ' = σ(1 − σ)"); the
 # formula after the colon becomes math with these replacements
 _MATH = {"σ": r"\sigma", "−": "-", "∂": r"\partial", "ℓ": r"\ell", "Σ": r"\sum",
-         "v̄": r"\bar{v}", "²": "^2", "·": r"\cdot", "→": r"\to", "≥": r"\ge"}
+         "v̄": r"\bar{v}", "²": "^2", "·": r"\cdot", "→": r"\to", "≥": r"\ge",
+         "⊙": r"\odot", "φ": r"\varphi", "ᵀ": r"^\top", "δ": r"\delta"}
 
 
 def rule_tex(rule: str) -> str:
@@ -323,6 +324,9 @@ def to_latex(derivs, *, style="grad", steps=False, env="align", macros=False,
     """
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    if getattr(derivs, "mode", None) == "matrix":
+        from .mlp import to_latex as matrix_latex
+        return matrix_latex(derivs, style=style, steps=steps, env=env, macros=macros)
     steps = steps or style == "expanded"
     rows = []
     if adjoints:

@@ -298,7 +298,8 @@ BUILTINS = {
 }
 
 #: families that take a parameter after a colon
-FAMILIES = {"chain": "chain:M — M one-input sigmoid neurons in a chain, any M ≥ 1"}
+FAMILIES = {"chain": "chain:M — M one-input sigmoid neurons in a chain, any M ≥ 1",
+            "mlp": "mlp:N0,...,NL[:acts][:mse|ce] — an MLP in matrix form, any widths"}
 
 
 def model_names() -> list[str]:
@@ -319,4 +320,7 @@ def get_model(spec: str) -> Model:
             raise ModelError(f"{spec!r}: chain:M needs a whole number of layers M ≥ 1, "
                              f"got {arg!r}")
         return chain(int(arg))
+    if sep and family == "mlp":
+        from .mlp import parse_spec
+        return parse_spec(spec)
     raise ModelError(f"unknown model {spec!r}; known models: {', '.join(model_names())}")

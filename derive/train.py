@@ -24,7 +24,7 @@ import numpy as np
 
 from . import __version__
 from .codegen import load
-from .data import load_dataset
+from .data import load_split
 from .derivation import derive
 from .errors import DeriveError, DivergenceError, ToolMissingError
 from .files import atomic_write
@@ -81,6 +81,10 @@ class TrainResult:
     hyper: dict = field(default_factory=dict)
     start: dict = field(default_factory=dict)
     setup_seconds: float = 0.0
+    #: classification accuracy on the training data and on the held-out part
+    #: of a split data set (matrix models), else None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
 
     def to_dict(self) -> dict:
         """Everything as JSON-ready values (floats, lists for arrays)."""
@@ -93,7 +97,8 @@ class TrainResult:
             "cost": self.cost, "penalty": self.penalty, "params": _plain(self.theta),
             "start": _plain(self.start), "costs": [[e, c] for e, c in self.costs],
             "seconds": self.seconds, "gradcheck_seconds": self.gradcheck_seconds,
-            "setup_seconds": self.setup_seconds, "gradcheck": self.gradcheck.to_dict()}
+            "setup_seconds": self.setup_seconds, "gradcheck": self.gradcheck.to_dict(),
+            "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy}
 
     def save(self, path) -> None:
         """Write the final parameters as JSON, atomically; ``--init FILE`` and
@@ -144,8 +149,15 @@ class TrainResult:
         lines.insert(0, f"gradient check passed: {len(self.gradcheck.rows)} checks against "
                         f"central differences, max error {worst:.1e} "
                         f"({self.gradcheck_seconds * 1e3:.1f} ms)")
-        lines += [f"  {k} = {np.array2string(np.asarray(v), precision=6)}"
-                  for k, v in self.theta.items()]
+        if self.test_accuracy is not None:
+            lines.append(f"accuracy: {self.train_accuracy:.2%} on the training data, "
+                         f"{self.test_accuracy:.2%} on the held-out test data")
+        if all(np.ndim(v) == 0 for v in self.theta.values()):
+            lines += [f"  {k} = {np.array2string(np.asarray(v), precision=6)}"
+                      for k, v in self.theta.items()]
+        else:
+            lines.append("  " + ", ".join(f"{k} {np.shape(v)}" for k, v in self.theta.items())
+                         + " (--save FILE.json writes them)")
         return "\n".join(lines)
 
 
@@ -225,7 +237,7 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
         raise DeriveError(f"fd_eps must be > 0, got {fd_eps!r}")
 
     t0 = time.perf_counter()
-    data = _data(model, data)
+    data, test = _data(model, data)
     n = _samples(data)
     if batch_size is not None and batch_size > n:
         raise DeriveError(f"--batch-size must be at most the number of samples ({n}), "
@@ -261,7 +273,16 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
         gradcheck_seconds=check_seconds, optimizer=optimizer, lr=opt.lr, stopped=stopped,
         epochs=int(epochs), method=method, backend=backend, batch_size=opt.batch(n),
         l1=opt.l1, l2=opt.l2, penalty=penalty(theta, opt.l1, opt.l2), seed=seed,
-        hyper=dict(opt.hyper), start=theta0, setup_seconds=setup)
+        hyper=dict(opt.hyper), start=theta0, setup_seconds=setup,
+        **_accuracies(model, theta, data, test, trainer))
+
+
+def _accuracies(model, theta, data, test, trainer) -> dict:
+    measure = getattr(model, "accuracy", None)
+    if measure is None or test is None:
+        return {}
+    return {"train_accuracy": measure(theta, data, trainer),
+            "test_accuracy": measure(theta, test, trainer)}
 
 
 # -- inputs ------------------------------------------------------------------
@@ -289,8 +310,9 @@ def _check_stable(model, data, opt, optimizer, method):
 
 
 def _data(model, spec):
+    """``(train, test)``; ``test`` is None unless the data set comes split."""
     if not isinstance(spec, dict):
-        return load_dataset(model, spec)
+        return load_split(model, spec)
     out = {}
     for name in model.data_names:
         if name not in spec:
@@ -303,7 +325,7 @@ def _data(model, spec):
     if len({len(c) for c in out.values()}) > 1:
         raise DeriveError("data columns differ in length: " +
                           ", ".join(f"{k} {len(v)}" for k, v in out.items()))
-    return out
+    return out, None
 
 
 def _samples(data) -> int:
@@ -326,7 +348,9 @@ def _start(model, init, seed):
         return {p: (float(init[p]) if np.ndim(init[p]) == 0
                     else np.array(init[p], dtype=np.float64)) for p in model.param_names}
     if isinstance(init, (int, float)) and not isinstance(init, bool) and math.isfinite(init):
-        return {p: float(init) for p in model.param_names}
+        shapes = model.shapes() if hasattr(model, "shapes") else {}
+        return {p: np.full(shapes[p], float(init)) if p in shapes else float(init)
+                for p in model.param_names}
     raise DeriveError(f"--init must be random, zeros, a file, a finite number or a dict; "
                       f"got {init!r}")
 

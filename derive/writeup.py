@@ -257,6 +257,9 @@ def _layers(model):
 
 def _blocks(derivs, style):
     """The document as ``(kind, content)`` blocks, the same for every format."""
+    if getattr(derivs, "mode", None) == "matrix":
+        from .mlp import blocks
+        return blocks(derivs, style)
     model = derivs.model
     out = [("h", "Model"), ("prose", model.description), ("diagram", None),
            ("math", definitions(model, style=style))]
@@ -292,10 +295,14 @@ def _renderers(fmt, model):
     if fmt == "md":
         return {"h": "## {}".format, "p": str, "prose": lambda t: prose(t, "md"),
                 "math": lambda rows: "$$" + align(rows, "aligned") + "$$",
-                "diagram": lambda _: "\n".join(_layers(model)),
+                "diagram": lambda _: ("" if getattr(model, "widths", None) is not None
+                                      else "\n".join(_layers(model))),
                 "note": lambda t: f"**Verification.** {prose(t, 'md')}"}
+    draw = diagram
+    if getattr(model, "widths", None) is not None:
+        from .mlp import diagram as draw
     return {"h": lambda t: rf"\section{{{t}}}", "p": str, "prose": prose, "math": align,
-            "diagram": lambda _: "\\begin{center}\n" + diagram(model) + "\n\\end{center}",
+            "diagram": lambda _: "\\begin{center}\n" + draw(model) + "\n\\end{center}",
             "note": lambda t: rf"\paragraph{{Verification.}} {prose(t)}"}
 
 

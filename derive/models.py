@@ -299,11 +299,12 @@ BUILTINS = {
 
 #: families that take a parameter after a colon
 FAMILIES = {"chain": "chain:M — M one-input sigmoid neurons in a chain, any M ≥ 1",
-            "mlp": "mlp:N0,...,NL[:acts][:mse|ce] — an MLP in matrix form, any widths"}
+            "mlp": "mlp:N0,...,NL — an MLP in matrix form, any widths; "
+                   "mlp:2,3,2:tanh,softmax:mse picks activations and cost"}
 
 
 def model_names() -> list[str]:
-    return [*BUILTINS, *(f"{f}:M" for f in FAMILIES)]
+    return [*BUILTINS, *(text.split(" ")[0] for text in FAMILIES.values())]
 
 
 def get_model(spec: str) -> Model:

@@ -19,7 +19,7 @@ def run(*args, cwd=None):
 def test_models_lists_one_line_each(capsys):
     assert main(["models"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M"]
+    assert [line.split()[0] for line in lines] == ["twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M", "mlp:N0,...,NL"]
 
 
 def test_show_prints_final_gradients(capsys):
@@ -71,12 +71,12 @@ def test_show_writes_atomically(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["show", "nope"], "derive: unknown model 'nope'; known models: twice, neuron, chain2, ssr-line, softplus, chain:M"),
+    (["show", "nope"], "derive: unknown model 'nope'; known models: twice, neuron, chain2, ssr-line, softplus, chain:M, mlp:N0,...,NL"),
     (["show", "chain:0"], "derive: chain:0: the number of layers must be at least 1"),
     (["show", "chain:x"], "derive: 'chain:x': chain:M needs a whole number of layers M ≥ 1, got 'x'"),
     (["show", "neuron", "--wrt", "w3"],
      "derive: model 'neuron' has no parameter 'w3'; its parameters are w1, w2, b"),
-    (["show"], "derive: no model given; known models: twice, neuron, chain2, ssr-line, softplus, chain:M"),
+    (["show"], "derive: no model given; known models: twice, neuron, chain2, ssr-line, softplus, chain:M, mlp:N0,...,NL"),
     (["show", "neuron", "-o", "/no/such/dir/out.tex"],
      "derive: cannot write /no/such/dir/out.tex: folder /no/such/dir does not exist"),
     (["show", "neuron", "--style", "fancy"],

@@ -36,14 +36,14 @@ def test_chain_names_layers_like_the_notes():
 
 @pytest.mark.parametrize("spec, message", [
     ("chain:0", "at least 1"), ("chain:x", "whole number"), ("chain:", "whole number"),
-    ("chain:-2", "whole number"), ("mlpp", "known models: twice, neuron, chain2, ssr-line, softplus, chain:M")])
+    ("chain:-2", "whole number"), ("mlpp", "known models: twice, neuron, chain2, ssr-line, softplus, chain:M, mlp:N0,...,NL")])
 def test_bad_model_specs(spec, message):
     with pytest.raises(ModelError, match=message):
         get_model(spec)
 
 
 def test_model_names_lists_families():
-    assert model_names() == ["twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M"]
+    assert model_names() == ["twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M", "mlp:N0,...,NL"]
 
 
 def _neuron(**changes):

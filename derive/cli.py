@@ -176,6 +176,13 @@ def cmd_train(args):
     return 0
 
 
+def cmd_check_code(args):
+    from .checkcode import check_code
+    report = check_code(args.file, cost=args.cost)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
+    return 0 if report.ok else 1
+
+
 def _step_table(result, steps):
     """The slides' table: step, each parameter, its derivative and the step size
     lr·derivative (the slides' "difference": negative when the parameter grows).
@@ -263,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", action="store_true",
                    help="print every gradient-descent step (as the slides' tables)")
     p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("check-code",
+                       help="check a hand-written NumPy backward pass (read, never run)")
+    p.add_argument("file", metavar="FILE.py")
+    p.add_argument("--cost", metavar="J", help="the cost: a variable of the file, or a NumPy "
+                   "expression over its names (default: the last scalar before the backward "
+                   "pass, or inferred from the first gradient line)")
+    p.add_argument("--json", action="store_true", help="the findings as JSON")
+    p.set_defaults(run=cmd_check_code)
     return parser
 
 

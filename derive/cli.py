@@ -67,6 +67,8 @@ def cmd_models(args):
     for line in FAMILIES.values():
         name, _, text = line.partition(" — ")
         print(f"{name:10} {text}")
+    print(f"{'ad-example':10} f(x) = √(x² + e^(x²)) from 002: its computational graph, forward "
+          "and reverse mode (derive writeup ad-example; derive ad EXPR for any other)")
     return 0
 
 
@@ -97,6 +99,15 @@ def cmd_show(args):
 def cmd_writeup(args):
     from .files import atomic_write
     from .writeup import build_pdf, document
+    if args.model == "ad-example" and not args.model_file:
+        from .ad import document as ad_document
+        from .ad import example
+        output = args.output or ("ad-example.tex" if args.pdf else None)
+        if output is None:
+            _emit(ad_document(example()), None)
+            return 0
+        _write_document(ad_document(example()), output, args.pdf)
+        return 0
     model = _load_model(args)
     derivs = _derive(args, model)
     text = document(derivs, style=args.style, fmt=args.format)
@@ -174,6 +185,28 @@ def cmd_train(args):
         result.plot(args.plot)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
     return 0
+
+
+def cmd_ad(args):
+    from .ad import EXAMPLE, document, walkthrough
+    w = walkthrough(args.expr or EXAMPLE, var=args.var, at=args.at)
+    output = args.output or ("ad.tex" if args.pdf else None)
+    if output:
+        from .files import check_writable
+        check_writable(output)
+    sys.stdout.write(json.dumps(w.to_dict(), indent=2) + "\n" if args.json else w.text())
+    if output:
+        _write_document(document(w), output, args.pdf)
+    return 0
+
+
+def _write_document(text, output, pdf):
+    from .files import atomic_write
+    atomic_write(output, text)
+    print(f"wrote {output}", file=sys.stderr)
+    if pdf:
+        from .writeup import build_pdf
+        print(f"wrote {build_pdf(output)}")
 
 
 def cmd_check_code(args):
@@ -270,6 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", action="store_true",
                    help="print every gradient-descent step (as the slides' tables)")
     p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("ad", help="forward and reverse mode on an expression's computational "
+                                  "graph, with operation counts")
+    p.add_argument("expr", nargs="?", metavar="EXPR",
+                   help="LaTeX; default 002's \\sqrt{x^2 + e^{x^2}}")
+    p.add_argument("--var", default="x", help="the variable (default x)")
+    p.add_argument("--at", default="1", metavar="VALUE", help="the point (default 1)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-o", "--output", metavar="FILE", help="also write a LaTeX document")
+    p.add_argument("--pdf", action="store_true", help="compile that document")
+    p.set_defaults(run=cmd_ad)
 
     p = sub.add_parser("check-code",
                        help="check a hand-written NumPy backward pass (read, never run)")

@@ -251,7 +251,7 @@ class NotesPrinter(LatexPrinter):
             return rf"\frac{{1}}{{{self._print(base ** -exp)}}}"
         tex = self._print(base)
         if base.is_Add or base.is_Mul or base.is_Pow or (base.is_Number and base < 0) \
-                or isinstance(base, (sp.Sum, D)) or base.is_Rational and not base.is_Integer:
+                or isinstance(base, (sp.Sum, D, sp.exp)) or base.is_Rational and not base.is_Integer:
             tex = self._paren(tex)
         exp_tex = self._print(exp)
         return f"{tex}^{exp_tex}" if len(exp_tex) == 1 else f"{tex}^{{{exp_tex}}}"

@@ -502,6 +502,15 @@ def random_data(model: MLP, m: int, rng) -> dict:
 # LaTeX
 # ---------------------------------------------------------------------------
 
+def signed_sum(expr, show, show_wrapped) -> str:
+    """``a - b + c`` for a MatAdd: positive terms first, subtracted ones wrapped."""
+    terms = sorted(expr.args, key=lambda t: t.could_extract_minus_sign())
+    out = show(terms[0])
+    for t in terms[1:]:
+        out += f" - {show_wrapped(-t)}" if t.could_extract_minus_sign() else f" + {show(t)}"
+    return out
+
+
 def tex(expr, model, style="grad") -> str:
     """LaTeX of a matrix expression in the notes' notation."""
     def name(s):
@@ -540,10 +549,7 @@ def tex(expr, model, style="grad") -> str:
         if isinstance(e, sp.HadamardPower):
             return rf"{go(e.base, wrap=True)}^{{\odot {sp.latex(e.exp)}}}"
         if isinstance(e, sp.MatAdd):
-            terms = sorted(e.args, key=lambda t: t.could_extract_minus_sign())
-            out = go(terms[0])
-            for t in terms[1:]:
-                out += f" - {go(-t, wrap=True)}" if t.could_extract_minus_sign() else f" + {go(t)}"
+            out = signed_sum(e, go, lambda t: go(t, wrap=True))
             return f"({out})" if wrap else out
         if isinstance(e, sp.MatMul):
             coeff, mats = e.as_coeff_matrices()

@@ -12,7 +12,7 @@ from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
 from . import __version__
 from .errors import DeriveError
-from .mlp import Apply, tex
+from .mlp import Apply, signed_sum, tex
 
 _FORWARD = {
     "sigmoid": "1.0 / (1.0 + numpy.exp(-{z}))",
@@ -41,11 +41,7 @@ def _code(e) -> str:
     if isinstance(e, sp.HadamardPower):
         return f"{_wrap(e.base)} ** {sp.pycode(e.exp)}"
     if isinstance(e, sp.MatAdd):
-        terms = sorted(e.args, key=lambda t: t.could_extract_minus_sign())
-        out = _code(terms[0])
-        for t in terms[1:]:
-            out += f" - {_wrap(-t)}" if t.could_extract_minus_sign() else f" + {_wrap(t)}"
-        return out
+        return signed_sum(e, _wrap, _wrap)
     if isinstance(e, sp.MatMul):
         coeff, mats = e.as_coeff_matrices()
         mats = list(mats)

@@ -19,7 +19,9 @@ def run(*args, cwd=None):
 def test_models_lists_one_line_each(capsys):
     assert main(["models"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M", "mlp:N0,...,NL"]
+    assert [line.split()[0] for line in lines] == [
+        "twice", "neuron", "chain2", "ssr-line", "softplus", "chain:M", "mlp:N0,...,NL",
+        "ad-example"]
 
 
 def test_show_prints_final_gradients(capsys):

@@ -97,37 +97,28 @@ def cmd_show(args):
 
 
 def cmd_writeup(args):
-    from .files import atomic_write
-    from .writeup import build_pdf, document
+    from .files import check_writable
+    from .writeup import document, require_engine
+    if args.pdf and args.format != "tex":
+        raise DeriveError("--pdf needs --format tex")
     if args.model == "ad-example" and not args.model_file:
         from .ad import document as ad_document
         from .ad import example
-        output = args.output or ("ad-example.tex" if args.pdf else None)
-        if output is None:
-            _emit(ad_document(example()), None)
-            return 0
-        _write_document(ad_document(example()), output, args.pdf)
-        return 0
-    model = _load_model(args)
-    derivs = _derive(args, model)
-    text = document(derivs, style=args.style, fmt=args.format)
-    if args.pdf and args.format != "tex":
-        raise DeriveError("--pdf needs --format tex")
-    output = args.output
-    if output is None and args.pdf:
-        output = f"{model.name.replace(':', '-')}.tex"
+        make = lambda: ad_document(example())  # noqa: E731
+        default = "ad-example.tex"
+    else:
+        model = _load_model(args)
+        derivs = _derive(args, model)
+        make = lambda: document(derivs, style=args.style, fmt=args.format)  # noqa: E731
+        default = f"{model.name.replace(':', '-')}.tex"
+    output = args.output or (default if args.pdf else None)
     if output is None:
-        _emit(text, None)
+        _emit(make(), None)
         return 0
+    check_writable(output)
     if args.pdf:
-        from shutil import which
-        if not (which("latexmk") or which("pdflatex")):
-            build_pdf(output)  # raises ToolMissingError before anything is written
-    atomic_write(output, text)
-    print(f"wrote {output}", file=sys.stderr)
-    if args.pdf:
-        pdf = build_pdf(output)
-        print(f"wrote {pdf}")
+        require_engine()  # before anything is written
+    _write_document(make(), output, args.pdf)
     return 0
 
 

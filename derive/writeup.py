@@ -346,6 +346,16 @@ def document(derivs, *, style="grad", fmt="tex", title=None) -> str:
 
 # -- compiling -------------------------------------------------------------
 
+def require_engine(engine=None) -> list:
+    """The command that builds PDFs here.
+
+    Raises:
+        ToolMissingError: neither latexmk nor pdflatex is installed (says how
+            to install them); call it before writing anything.
+    """
+    return _command(engine)
+
+
 def _command(engine):
     if engine is not None and engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")

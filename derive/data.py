@@ -64,8 +64,9 @@ def load_dataset(model, spec: str | None) -> dict:
                               f"({', '.join(model.datasets)}), not CSV files yet")
         return read_csv(spec, model.data_names)
     known = ", ".join(model.datasets) or "none"
+    csv_hint = "" if getattr(model, "widths", None) is not None else "; or give a .csv file"
     raise DeriveError(f"unknown data set {spec!r} for model {model.name!r}; "
-                      f"built-in data sets: {known}; or give a .csv file")
+                      f"built-in data sets: {known}{csv_hint}")
 
 
 def read_csv(path: str, columns) -> dict:

@@ -547,7 +547,6 @@ def _float(v):
     return float(sp.re(v.evalf(30)))
 
 
-
 def diagram(w: Walkthrough) -> str:
     """A tikz picture of the computational graph (see :mod:`derive.ad_render`)."""
     from .ad_render import diagram as draw

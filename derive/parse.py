@@ -21,6 +21,11 @@ So :func:`parse_math` reads in two layers:
    own evaluation, the placeholders are put back, and anything outside plain
    algebra (derivatives, sums, factorials) is refused.
 
+:func:`parse_row` adds the notation of lecture notes on top (user macros,
+layer labels, indexed data, sums, functions, ∂ and primes as
+:class:`derive.rules.D`); the naming scheme and the ambiguity rules are
+written at its section below and in its docstring.
+
 Every failure is a :class:`~derive.errors.LatexParseError` whose ``where`` is
 ``file:line:column`` of the offending character. Nothing here hands the input
 to Python's evaluators or to SymPy's string parsers.
@@ -29,14 +34,23 @@ to Python's evaluators or to SymPy's string parsers.
 from __future__ import annotations
 
 import re
+import sys
+import types
+import typing
 from dataclasses import dataclass
 
-import latex2sympy2
-import sympy as sp
+if "typing.io" not in sys.modules:  # latex2sympy2 pins antlr4 4.7.2, which imports
+    sys.modules["typing.io"] = types.SimpleNamespace(TextIO=typing.TextIO)  # typing.io (gone in 3.12)
 
-from .errors import LatexParseError, where
+import latex2sympy2  # noqa: E402
+import sympy as sp  # noqa: E402
+
+from .errors import LatexParseError
+from . import models
 from .functions import ACTIVATIONS, FUNCTIONS, sigmoid
 from .notation import GREEK, GREEK_UPPER
+from .notation_tex import Notation, clean_chars, error_at, expand_chars
+from .rules import D
 
 #: longer input is refused: latex2sympy2's ANTLR parser takes about 1 ms per
 #: character of flat input, so this bounds a parse to about a second
@@ -134,6 +148,8 @@ def parse_math(tex: str, *, file: str | None = None, line: int | None = None,
 class _Reader:
     """One input string: its tokens, bracket pairs and placeholder counter."""
 
+    EXTRA = ""  # characters read as tokens besides the usual ones
+
     def __init__(self, tex, file, line, column):
         self.tex, self.file, self.line, self.column = tex, file, line, column
         self.toks: list[_Tok] = []
@@ -142,15 +158,7 @@ class _Reader:
 
     def fail(self, message, pos):
         """Raise LatexParseError at character ``pos`` of the input."""
-        pos = max(0, min(pos, len(self.tex)))
-        nl = self.tex.count("\n", 0, pos)
-        col = pos - self.tex.rfind("\n", 0, pos)  # 1-based on its own line
-        if nl == 0 and self.column is not None:
-            col += self.column - 1
-        line = (self.line or 1) + nl
-        err = LatexParseError(message, where=where(self.file, line, col))
-        err.line, err.column = line, col
-        raise err
+        raise error_at(self.tex, pos, message, self.file, self.line, self.column)
 
     # -- tokens and brackets ------------------------------------------------
     def tokenize(self):
@@ -175,7 +183,7 @@ class _Reader:
                     k = m.end()
                     continue
                 tok = _Tok("number", m.group(0), k, m.end())
-            elif c in "+-*/|^_," or c in _OPEN or c in _CLOSE:
+            elif c in "+-*/|^_," or c in _OPEN or c in _CLOSE or c in self.EXTRA:
                 tok = _Tok("char", c, k, k + 1)
             elif c == "." and toks and toks[-1].text in (r"\left", r"\right"):
                 self.fail(f"{toks[-1].text}. is not read; use matching brackets", k)
@@ -500,3 +508,376 @@ class _Out:
             chars.append(text)
             src.extend(pos + i if exact else pos for i in range(len(text)))
         return "".join(chars), src
+
+
+# == rows of lecture notes: the notation layer ======================================
+#
+# Naming scheme (one name per way of writing, so the checker can tell them apart):
+#   w_1 → Symbol("w_1"), w_{12} → Symbol("w_{12}")   (as parse_math, latex2sympy2's own)
+#   w^{(2)} → Symbol("w^(2)"), a_1^{(i)} → Symbol("a_1^(i)")   (a layer label)
+#   x_i → IndexedBase("x")[i], a_i^{(1)} → IndexedBase("a^(1)")[i]   when i is an index
+#   b^{1} where a variable is expected (∂_{b^{1}}) → Symbol("b^1"), not b^(1)
+#   multi-letter names in d(…): d(SSR) → Symbol("SSR"), d(b5) → Symbol("b5")
+# The letter n is models.n; an index letter is an integer, positive Symbol (i is models.i).
+#: tokens after which + and - are signs, not the end of a summand
+_BINDS = {"^", "_", "*", "/", r"\cdot", r"\times", "("}
+
+
+def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str | None = None,
+              line: int | None = None, column: int | None = None) -> sp.Expr:
+    r"""Read one expression of a derivation, in the notation of lecture notes.
+
+    On top of :func:`parse_math`: the document's macros are expanded
+    (``\pd[w_1]`` → ``\partial_{w_1}``); ``a_i^{(1)}`` is a name with a layer
+    label, not a power; ``x_i`` is indexed data when ``i`` is the sample index
+    or bound by a ``\sum``; ``\sum_{i=1}^{n} …`` is a Sum whose summand runs to
+    the next ``+``/``-`` outside brackets; the names in ``notation.functions``
+    apply to a bracket that follows (``f(x)``, ``C(w)``); ∂ notation, d/d…
+    fractions and primes are unevaluated :class:`derive.rules.D` nodes;
+    ``\text{…}``, ``\tag{…}`` and an equation number ``\quad (4)`` are dropped.
+
+    Ambiguities are settled by rule, never guessed per line:
+
+    * ``^{(…)}`` is a layer label; any other superscript is a power (``x^2``,
+      ``a_i^2``, ``\sigma^L``) — except in the variable of a derivative
+      (``\partial_{b^{1}}``), where a power is meaningless, so ``b^{1}`` is the
+      name ``b^1``, distinct from ``b^(1)``.
+    * ``a(1-a)`` is a product unless ``a`` is in ``notation.functions``
+      (:meth:`Notation.learn` adds every ``a(x) = …`` the document defines).
+    * ``\partial_w`` and ``\frac{d}{dw}`` apply to the next factor: a name with
+      its scripts, a function application or a bracket, with its power
+      (``\partial_w (u)^2`` is ∂(u²)).
+    * ``f'(u)`` is ``D(f(u), u)`` for a variable u, else ``f'`` at u (a Subs);
+      ``(…)'`` is the derivative by ``wrt``; ``\sigma(x)'`` by x.
+    * In ``\frac{d…}{d…}`` the letter d is the differential.
+
+    Args:
+        tex: one row, without ``$`` or ``&`` and without ``=``.
+        notation: what the document defines; by default none of its own.
+        wrt: the variable a bare prime ``(…)'`` differentiates by (a SymPy
+            symbol or its LaTeX), if the document says.
+        file, line, column: where ``tex`` starts, for errors.
+
+    Returns:
+        The SymPy expression, with derivatives left as ``D(expr, wrt)``.
+
+    Raises:
+        LatexParseError: with ``where`` = file:line:column inside the row.
+    """
+    if not isinstance(tex, str):
+        raise TypeError(f"parse_row reads a string, not {type(tex).__name__}")
+    notation = notation or Notation()
+    if len(tex) > MAX_LENGTH:
+        raise error_at(tex, MAX_LENGTH, f"expression too long ({len(tex)} characters, at most "
+                       f"{MAX_LENGTH})", file, line, column)
+    chars = clean_chars(expand_chars(tex, notation.macros, file=file, line=line, column=column),
+                        notation, _OPERATORS)
+    if isinstance(wrt, str):
+        wrt = parse_row(wrt, notation)
+        if not isinstance(wrt, (sp.Symbol, sp.Indexed)):
+            raise LatexParseError(f"wrt must be one variable, not {wrt}")
+    reader = _RowReader(chars, tex, notation, wrt, file, line, column)
+    try:
+        reader.tokenize()
+        if not reader.toks:
+            reader.fail("empty expression", 0)
+        reader.match_brackets()
+        return reader.read(0, len(reader.toks), 0)
+    except LatexParseError:
+        raise
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError,
+            sp.SympifyError) as e:  # a gap in this reader: still a position, never a traceback
+        reader.fail(f"cannot read this (internal error: {type(e).__name__}: {e})", 0)
+
+
+def _index_symbol(letter):
+    return sp.Symbol(letter, integer=True, positive=True)
+
+
+class _RowReader(_Reader):
+    """The notation layer: names with scripts, sums, functions, derivatives."""
+
+    EXTRA = "='"
+
+    def __init__(self, chars, original, notation, wrt, file, line, column):
+        super().__init__("".join(c for c, _ in chars), file, line, column)
+        self.srcmap = [p for _, p in chars]
+        self.original, self.notation, self.wrt = original, notation, wrt
+        self.bound: list[str] = []
+
+    def fail(self, message, pos):
+        pos = max(0, min(pos, len(self.tex)))
+        orig = self.srcmap[pos] if pos < len(self.srcmap) else len(self.original)
+        raise error_at(self.original, orig, message, self.file, self.line, self.column)
+
+    def _sym(self, name):
+        if name == "n":
+            return models.n
+        if name == self.notation.index or name in self.bound:
+            return _index_symbol(name)
+        return sp.Symbol(name)
+
+    def _rebuild(self, e, subs, pos):
+        if isinstance(e, sp.Symbol) and e not in subs and not e.name.startswith("\\"):
+            return self._sym(e.name)
+        return super()._rebuild(e, subs, pos)
+
+    # -- names --------------------------------------------------------------
+    def _script(self, j, hi, what):
+        """The text of a script after ``_``/``^`` at token j: (text, label?, next)."""
+        nxt = self.toks[j + 1] if j + 1 < hi else None
+        if nxt is None:
+            self.fail(f"missing {what} after '{self.toks[j].text}'", self.toks[j].end)
+        if nxt.kind == "letter" or nxt.text in _GREEK or (
+                nxt.kind == "number" and len(nxt.text) == 1):
+            return nxt.text.lstrip("\\"), False, j + 2
+        if not self._is(j + 1, hi, "{"):
+            self.fail(f"write the {what} in braces", nxt.pos)
+        lo, close = j + 2, self.pair[j + 1]
+        label = self._is(lo, hi, "(") and self.pair[lo] == close - 1
+        inner = self.toks[lo + 1:close - 1] if label else self.toks[lo:close]
+        bad = next((x for x in inner if not (x.kind in ("letter", "number") or x.text in _GREEK
+                                             or x.text in ",+-")), None)
+        if not inner or bad:
+            self.fail(f"a {what} must be letters, digits, commas, + and -",
+                      (bad or self.toks[j + 1]).pos)
+        return "".join(x.text.lstrip("\\") for x in inner), label, close + 1
+
+    def _parts(self, k, hi, wrt=False):
+        """A name with its scripts: (base, sub, sup, next). ``sup`` is a layer
+        label ``(1)`` or, for a variable of a derivative, any superscript."""
+        base, sub, sup, j = self.toks[k].text.lstrip("\\"), None, None, k + 1
+        while self._is(j, hi, "_", "^"):
+            if self.toks[j].text == "_" and sub is None:
+                sub, _, j = self._script(j, hi, "subscript")
+            elif self.toks[j].text == "^" and sup is None:
+                text, label, nk = self._script(j, hi, "superscript") if (
+                    wrt or self._is(j + 1, hi, "{")) else (None, False, j)
+                if not (label or wrt):
+                    break  # a power
+                sup, j = f"({text})" if label else text, nk
+            else:
+                break
+        return base, sub, sup, j
+
+    def _make_name(self, base, sub, sup):
+        top = "" if sup is None else "^" + (sup if len(sup) == 1 or sup[0] == "(" else f"{{{sup}}}")
+        if sub is not None and (sub == self.notation.index or sub in self.bound):
+            return sp.IndexedBase(base + top)[_index_symbol(sub)]
+        name = base if sub is None else f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
+        return self._sym(name + top)
+
+    def _wrt(self, lo, hi):
+        """The variable of a derivative, tokens lo..hi-1: one name."""
+        if lo >= hi:
+            self.fail("a derivative needs a variable", self.toks[lo - 1].end)
+        if self._is(lo, hi, "(") and self.pair[lo] == hi - 1:
+            lo, hi = lo + 1, hi - 1  # d(b5)
+        toks = self.toks[lo:hi]
+        if len(toks) > 1 and all(t.kind in ("letter", "number") for t in toks) \
+                and toks[0].kind == "letter":
+            return sp.Symbol("".join(t.text for t in toks))  # d(SSR), d(b5)
+        if not (toks[0].kind == "letter" or toks[0].text in _GREEK):
+            self.fail("the variable of a derivative must be a name", toks[0].pos)
+        base, sub, sup, j = self._parts(lo, hi, wrt=True)
+        if j != hi:
+            self.fail("the variable of a derivative must be one name", self.toks[j].pos)
+        return self._make_name(base, sub, sup)
+
+    def _prime(self, expr, k, hi, arg=None):
+        """``expr`` followed by a prime at token k, if there is one."""
+        if not self._is(k, hi, "'"):
+            return expr, k
+        if self._is(k + 1, hi, "'"):
+            self.fail("second derivatives (two primes) are not read", self.toks[k + 1].pos)
+        var = arg if isinstance(arg, (sp.Symbol, sp.Indexed)) else self.wrt
+        if var is None:
+            self.fail("a prime with no variable: say what the document differentiates by "
+                      "(wrt)", self.toks[k].pos)
+        return D(expr, var), k + 1
+
+    def _function(self, name):
+        if name == "sigma":
+            return sigmoid
+        return _OPERATORS.get(name.lower()) if len(name) > 1 and name.lower() in _OPERATORS \
+            else sp.Function(name)
+
+    def _apply(self, func, k, hi, out, subs, depth, primed, pos):
+        """``func(…)`` with the bracket at token k; ``primed``: written ``f'(…)``."""
+        arg, nk = self._group(k, depth)
+        if not primed:
+            expr, nk = self._prime(func(arg), nk, hi, arg)
+        elif isinstance(arg, (sp.Symbol, sp.Indexed)):
+            expr = D(func(arg), arg)
+        else:
+            u = sp.Dummy("u")
+            expr = sp.Subs(D(func(u), u), u, arg)
+        self._placeholder(expr, subs, out, pos)
+        return nk
+
+    def _row_name(self, k, hi, out, subs, depth):
+        t = self.toks[k]
+        nxt = self.toks[k + 1] if k + 1 < hi else None
+        if t.kind == "letter" and nxt is not None and nxt.kind == "number" \
+                and nxt.pos == t.end and nxt.text.isdigit():
+            # b5, W2: a name (as in d(b5)), not 5 b
+            self._placeholder(self._sym(t.text + nxt.text), subs, out, t.pos)
+            return k + 2
+        base, sub, sup, j = self._parts(k, hi)
+        primed = self._is(j, hi, "'") and self._is(j + 1, hi, "(")
+        if self._is(j + primed, hi, "(") and (base in self.notation.functions or primed):
+            name = str(self._make_name(base, sub, sup)) if (sub or sup) else base
+            return self._apply(self._function(name), j + primed, hi, out, subs, depth,
+                               primed, t.pos)
+        if j == k + 1 and not self._is(j, hi, "'"):  # a plain letter: latex2sympy2 reads it
+            if t.text in _FRAGILE:
+                self._placeholder(sp.Symbol(t.text), subs, out, t.pos)
+            else:
+                out.add(t.text, t.pos, exact=True)
+            return k + 1
+        expr, nk = self._prime(self._make_name(base, sub, sup), j, hi)
+        self._placeholder(expr, subs, out, t.pos)
+        return self._no_double(nk, hi, "_")
+
+    # -- constructs ------------------------------------------------------------
+    def _step(self, k, hi, out, subs, depth):
+        t = self.toks[k]
+        if t.kind == "letter" or t.text in _GREEK:
+            return self._row_name(k, hi, out, subs, depth)
+        if t.kind == "char" and t.text in _OPEN:
+            expr, nk = self._group(k, depth)
+            expr, nk = self._prime(expr, nk, hi)
+            self._placeholder(expr, subs, out, t.pos)
+            return nk
+        if t.text == "'":
+            self.fail("a prime must follow a function name or a bracket", t.pos)
+        if t.text == "^" and self._is(k + 1, hi, "{") and self._is(k + 2, hi, "(") \
+                and self.pair[k + 2] == self.pair[k + 1] - 1:
+            self.fail("a layer superscript ^{(l)} must follow a name", t.pos)
+        if t.text == r"\partial":
+            return self._partial(k, hi, out, subs, depth)
+        if t.text in (r"\sum", r"\Sigma") and self._is(k + 1, hi, "_", "^"):
+            return self._sum(k, hi, out, subs, depth)
+        if t.text in _FRACS and self._is(k + 1, hi, "{"):
+            nk = self._derivative_frac(k, hi, out, subs, depth)
+            if nk is not None:
+                return nk
+        return super()._step(k, hi, out, subs, depth)
+
+    def _factor(self, k, hi, depth, what):
+        """The factor starting at token k (spaces skipped): (expr, next)."""
+        while k < hi and self.toks[k].text in _SPACES:
+            k += 1
+        if k >= hi:
+            self.fail(f"{what} needs something to differentiate", self.toks[k - 1].end)
+        start = self.toks[k].pos
+        out, subs = _Out(), {}
+        nk = self._step(k, hi, out, subs, depth + 1)
+        while self._is(nk, hi, "^"):
+            nk = self._superscript(nk, hi, out, subs, depth + 1)
+        if not out.parts:
+            self.fail(f"{what} needs something to differentiate", start)
+        text, src = out.text()
+        return self._rebuild(self._flat(text, src, start, self.toks[nk - 1].end), subs, start), nk
+
+    def _partial(self, k, hi, out, subs, depth):
+        r"""``\partial_{w} C``, ``\partial_b(…)``."""
+        t = self.toks[k]
+        if self._is(k + 1, hi, "^"):
+            self.fail(r"higher derivatives (\partial^2) are not read", self.toks[k + 1].pos)
+        if not self._is(k + 1, hi, "_"):
+            self.fail(r"\partial needs its variable: \partial_{w} C or \frac{\partial C}"
+                      r"{\partial w}", t.end)
+        if self._is(k + 2, hi, "{"):
+            wrt, j = self._wrt(k + 3, self.pair[k + 2]), self.pair[k + 2] + 1
+        elif k + 2 < hi:
+            wrt, j = self._wrt(k + 2, k + 3), k + 3
+        else:
+            self.fail(r"\partial_ needs a variable", self.toks[k + 1].end)
+        expr, nk = self._factor(j, hi, depth, r"\partial")
+        self._placeholder(D(expr, wrt), subs, out, t.pos)
+        return nk
+
+    def _derivative_frac(self, k, hi, out, subs, depth):
+        r"""``\frac{\partial C}{\partial w}``, ``\frac{dJ}{dW_2}``, ``\frac{d}{da}(…)``;
+        None if the fraction is not a derivative."""
+        nlo, nhi = k + 2, self.pair[k + 1]
+        if not self._is(nhi + 1, hi, "{"):
+            return None
+        dlo, dhi = nhi + 2, self.pair[nhi + 1]
+
+        def op(j, end):
+            t = self.toks[j] if j < end else None
+            if t is None or not (t.text == r"\partial" or (t.kind == "letter" and t.text == "d")):
+                return None
+            if self._is(j + 1, end, "_") or (t.text == "d" and self._is(j + 1, end, "^")):
+                return None  # d_1, d^2: names, powers
+            return t.text
+
+        kind = op(nlo, nhi)
+        if kind is None or op(dlo, dhi) != kind or dhi <= dlo + 1:
+            return None
+        if self._is(nlo + 1, nhi, "^"):
+            self.fail("higher derivatives are not read", self.toks[nlo + 1].pos)
+        wrt = self._wrt(dlo + 1, dhi)
+        if nhi == nlo + 1:  # \frac{d}{dw} applies to what follows
+            expr, nk = self._factor(dhi + 1, hi, depth, r"\frac{d}{d…}")
+        else:
+            lo, end, nk = nlo + 1, nhi, dhi + 1
+            toks = self.toks[lo:end]
+            if self._is(lo, end, "(") and self.pair[lo] == end - 1 and all(
+                    x.kind in ("letter", "number") for x in toks[1:-1]) and len(toks) > 3:
+                expr = sp.Symbol("".join(x.text for x in toks[1:-1]))  # d(SSR)
+            elif all(x.kind == "letter" for x in toks) and len(toks) > 1 and kind == "d" \
+                    and all(x.end == y.pos for x, y in zip(toks, toks[1:])):
+                expr = sp.Symbol("".join(x.text for x in toks))  # dSSR
+            else:
+                expr = self.read(lo, end, depth + 1)
+        self._placeholder(D(expr, wrt), subs, out, self.toks[k].pos)
+        return nk
+
+    def _sum(self, k, hi, out, subs, depth):
+        r"""``\sum_{i=1}^{n} body``: the body runs to the next + or - outside brackets."""
+        t, j = self.toks[k], k + 1
+        letter, lower, upper = None, sp.Integer(1), None
+        if self._is(j, hi, "_"):
+            if self._is(j + 1, hi, "{"):
+                lo, close = j + 2, self.pair[j + 1]
+                if not (lo < close and self.toks[lo].kind == "letter"):
+                    self.fail(r"\sum_{…} needs an index letter, as in \sum_{i=1}^{n}",
+                              self.toks[j + 1].pos)
+                letter = self.toks[lo].text
+                if self._is(lo + 1, close, "="):
+                    if lo + 2 >= close:
+                        self.fail("missing lower limit after '='", self.toks[lo + 1].end)
+                    lower = self.read(lo + 2, close, depth + 1)
+                elif lo + 1 != close:
+                    self.fail(r"write the index as \sum_{i=1}^{n}", self.toks[lo + 1].pos)
+                j = close + 1
+            elif j + 1 < hi and self.toks[j + 1].kind == "letter":
+                letter, j = self.toks[j + 1].text, j + 2
+            else:
+                self.fail(r"\sum_ needs an index letter", self.toks[j].end)
+        if self._is(j, hi, "^"):
+            if self._is(j + 1, hi, "{"):
+                upper, j = self._group(j + 1, depth)
+            elif j + 1 < hi and self.toks[j + 1].kind in ("letter", "number"):
+                upper, j = self.read(j + 1, j + 2, depth + 1), j + 2
+            else:
+                self.fail(r"write the upper limit in braces: \sum_{i=1}^{n}", self.toks[j].end)
+        letter = letter or self.notation.index
+        e = j
+        while e < hi:
+            s = self.toks[e]
+            if s.kind == "char" and (s.text == "=" or s.text in "+-" and e > j and
+                                     self.toks[e - 1].text not in _BINDS):
+                break
+            e = self.pair[e] + 1 if s.kind == "char" and s.text in _OPEN else e + 1
+        if e == j:
+            self.fail(r"\sum needs a summand", self.toks[j - 1].end if j >= hi else self.toks[j].pos)
+        self.bound.append(letter)
+        body = self.read(j, e, depth + 1)
+        self.bound.pop()
+        upper = models.n if upper is None else upper
+        self._placeholder(sp.Sum(body, (_index_symbol(letter), lower, upper)), subs, out, t.pos)
+        return e

@@ -208,3 +208,234 @@ def test_only_parse_imports_latex2sympy2_and_nothing_evaluates_strings():
         assert "sympy.parsing.latex" not in source, path.name
     source = (package / "parse.py").read_text()
     assert not re.search(r"\b(eval|exec|sympify|parse_expr|S)\(", source)
+
+
+# == parse_row: the notation of lecture notes ==========================================
+
+from derive.models import i as I_, n as N_  # noqa: E402
+from derive.notation_tex import Macro, Notation, expand_macros, read_macros  # noqa: E402
+from derive.parse import parse_row  # noqa: E402
+from derive.rules import D  # noqa: E402
+
+SEEDS = Path("/work/shared/seeds")
+GRAD_MACROS = {"pd": Macro("[#1]", r"\partial_{#1}"),
+               "avgsum": Macro("[#1,#2]", r"\frac{1}{#2}\sum_{#1=1}^{#2}")}
+
+
+def _notation(**extra):
+    nt = Notation(macros=dict(GRAD_MACROS))
+    nt.functions |= extra.get("functions", set())
+    return nt
+
+
+def IB(name):
+    return sp.IndexedBase(name)[I_]
+
+
+def S(name):
+    return sp.Symbol(name)
+
+
+xi, yi, zi, ai, ei = IB("x"), IB("y"), IB("z"), IB("a"), IB("e")
+a1, a2 = IB("a^(1)"), IB("a^(2)")
+w1, w2 = S("w_1"), S("w_2")
+J = sp.Symbol("j", integer=True, positive=True)
+
+
+def avg(body):
+    return sp.Sum(body, (I_, 1, N_)) / N_
+
+
+ROWS = [
+    # layer superscripts and indices are names; plain numbers are powers
+    (r"a_i^{(1)}", a1), (r"a^{(L)}_i", IB("a^(L)")), (r"x_i", xi),
+    (r"w^{(2)}", S("w^(2)")), (r"w_1", w1), (r"x^2", S("x") ** 2), (r"a_i^2", ai ** 2),
+    (r"a_1^{(i)}", S("a_1^(i)")),  # the wrong-index mutation is another name
+    (r"C^{(2)}", S("C^(2)")), (r"a_i^{(l-1)}", IB("a^(l-1)")),
+    (r"\pd[b^{1}]a_i^{(1)}", D(a1, S("b^1"))),  # grad.tex:91's typo: b^1, not b^(1)
+    (r"\pd[b^{(1)}]a_i^{(1)}", D(a1, S("b^(1)"))),
+    # data indexed by the bound index
+    (r"\sum_{i=1}^{n} x_i", sp.Sum(xi, (I_, 1, N_))),
+    (r"\sum_{j=1}^{n} x_j", sp.Sum(sp.IndexedBase("x")[J], (J, 1, N_))),
+    (r"\sum_{j=1}^{n} x_j + x_j", sp.Sum(sp.IndexedBase("x")[J], (J, 1, N_)) + S("x_j")),
+    (r"\sum_i x_i - 1", sp.Sum(xi, (I_, 1, N_)) - 1),
+    (r"\sum_{i=1}^{m} -x_i", sp.Sum(-xi, (I_, 1, S("m")))),
+    (r"\frac{1}{n}\sum_{i=1}^{n}(x_iw - y_i)^2", avg((xi * S("w") - yi) ** 2)),  # grad.tex:27
+    (r"e_i", ei), (r"b5 + W2", S("b5") + S("W2")),
+    # functions
+    (r"\sigma(z)", sigmoid(z)), (r"\sigma(x)(1 - \sigma(x))", sigmoid(x) * (1 - sigmoid(x))),
+    (r"f(x)", f(x)), (r"g(x)", sp.Function("g")(x)),
+    (r"a(1-a)", a * (1 - a)),  # a is not a known function: a product
+    (r"\text{softplus}(z)", softplus(z)), (r"\operatorname{ReLU}(z)", relu(z)),
+    (r"\mathrm{softplus}(z)", softplus(z)),
+    # e, exp, log, products, spacing, text and equation numbers
+    (r"e^{-x} + \exp(x)", sp.exp(-x) + sp.exp(x)), (r"\log x + \ln(y)", sp.log(x) + sp.log(y)),
+    (r"x \cdot y \times z", x * y * z), (r"\left(x + 1\right)^2", (x + 1) ** 2),
+    (r"x \quad y \qquad z\,w\;b", x * y * z * w * b),
+    (r"x \text{ (by the chain rule's help)}", x), (r"x + y \quad (4)", x + y),
+    (r"x + y \qquad (12)", x + y), (r"x \tag{3}", x), (r"x \label{eq:x} \nonumber", x),
+    # derivatives
+    (r"\partial_{w} C", D(S("C"), w)), (r"\partial_b a_i", D(ai, b)),
+    (r"\partial_{w_1}(x_i w_1)", D(xi * w1, w1)), (r"\pd[w_1] a_i", D(ai, w1)),
+    (r"\frac{\partial C}{\partial w}", D(S("C"), w)),
+    (r"\frac{\partial}{\partial w}\left(w^2\right)", D(w**2, w)),
+    (r"\frac{dJ}{dW_2}", D(S("J"), S("W_2"))),  # 003
+    (r"\frac{d}{da}(a^2)", D(a**2, a)), (r"\frac{d}{da} (a - 2.66)^{2}", D((a - sp.Rational(266, 100)) ** 2, a)),
+    (r"\frac{d(SSR)}{d(b5)}", D(S("SSR"), S("b5"))),  # 004
+    (r"\frac{da^{(L)}}{dz}", D(S("a^(L)"), z)),
+    (r"\frac{\partial C}{\partial \Theta^{L-1}}", D(S("C"), S("Theta^{L-1}"))),
+    (r"f'(x)", D(f(x), x)), (r"C'(w)", D(sp.Function("C")(w), w)),
+    (r"\sigma'(x)", D(sigmoid(x), x)), (r"\sigma(x)'", D(sigmoid(x), x)),  # 000 eq. 15
+    (r"\partial_{w^{(2)}} (a_i^{(2)} - z_i)^2", D((a2 - zi) ** 2, S("w^(2)"))),  # 000 eq. 78
+    (r"\partial_{w^{(2)}} \sigma(a_i^{(1)} \cdot w^{(2)} + b^{(2)})",  # 000 eq. 72
+     D(sigmoid(a1 * S("w^(2)") + S("b^(2)")), S("w^(2)"))),
+    # 000 eq. 27
+    (r"\frac{1}{n} \sum_{i=1}^n 2 \cdot (a_i - z_i) \cdot a_i(1 - a_i) \cdot x_i \quad (27)",
+     avg(2 * ((ai - zi) * ai * (1 - ai) * xi))),
+    # grad.tex lines 55-68 (each side), through its own macros
+    (r"\sigma(x_iw_1 + y_iw_2 + b)", sigmoid(xi * w1 + yi * w2 + b)),
+    (r"\pd[w_1](\sigma(x_iw_1 + y_iw_2 + b))", D(sigmoid(xi * w1 + yi * w2 + b), w1)),
+    (r"a_i(1 - a_i)\pd[w_1](x_iw_1 + y_iw_2 + b)",
+     ai * (1 - ai) * D(xi * w1 + yi * w2 + b, w1)),
+    (r"a_i(1 - a_i)x_i", ai * (1 - ai) * xi),
+    (r"\pd[w_2]a_i", D(ai, w2)), (r"\pd[b]a_i", D(ai, b)),
+    (r"\avgsum[i, n](a_i - z_i)^2", avg((ai - zi) ** 2)),
+    (r"\pd[w_1] C", D(S("C"), w1)),
+    (r"\avgsum[i, n]\pd[w_1]\left((a_i - z_i)^2\right)", avg(D((ai - zi) ** 2, w1))),
+    (r"\avgsum[i, n]2(a_i - z_i)\pd[w_1]a_i", avg(2 * ((ai - zi) * D(ai, w1)))),
+    (r"\avgsum[i, n]2(a_i - z_i)a_i(1 - a_i)x_i", avg(2 * ((ai - zi) * ai * (1 - ai) * xi))),
+    (r"\avgsum[i, n]2(a_i - z_i)a_i(1 - a_i)y_i", avg(2 * ((ai - zi) * ai * (1 - ai) * yi))),
+    (r"\avgsum[i, n]2(a_i - z_i)a_i(1 - a_i)", avg(2 * ((ai - zi) * ai * (1 - ai)))),
+    # grad.tex:109 and 112: a derivative of a sum, a derivative inside one
+    (r"\pd[w^{(1)}]\left(\avgsum[i, n] (a_i^{(1)} - e_i)^2\right)",
+     D(avg((a1 - ei) ** 2), S("w^(1)"))),
+    (r"\avgsum[i, n] 2(\pd[a_i^{(1)}]C^{(2)})a_i^{(1)}(1 - a_i^{(1)})x_i",
+     avg(2 * D(S("C^(2)"), a1) * a1 * (1 - a1) * xi)),
+    # 004: softplus in \text, names with digits
+    (r"\frac{d(\text{softplus}(i_{1,1} \times w3 + b3) + b5)}{d(b5)}",
+     D(softplus(S("i_{1,1}") * S("w3") + S("b3")) + S("b5"), S("b5"))),
+]
+
+
+@pytest.mark.parametrize("tex, expected", ROWS)
+def test_rows(tex, expected):
+    got = parse_row(tex, _notation())
+    assert got == expected, (tex, got)
+
+
+def test_indexed_data_matches_the_models():
+    # the checker compares with the models' own x[i], so the same objects
+    from derive.models import twice
+    got = parse_row(r"\frac{1}{n}\sum_{i=1}^{n}(x_iw - y_i)^2", _notation())
+    assert got == twice().cost
+
+
+def test_layer_labels_differ_from_typos_and_powers():
+    nt = _notation()
+    names = {parse_row(t, nt) for t in (r"\pd[b^{(1)}] C", r"\pd[b^{1}] C", r"\pd[b_1] C")}
+    assert len(names) == 3
+    assert parse_row("b^{1}", nt) == S("b")  # outside a derivative's variable: a power
+    assert parse_row(r"a_i^{(2)}", nt) != parse_row(r"a_2^{(i)}", nt)
+
+
+def test_a_known_function_applies():
+    nt = _notation(functions={"a"})
+    assert parse_row("a(1-a)", nt) == sp.Function("a")(1 - a)
+    assert parse_row("a(1-a)", _notation()) == a * (1 - a)
+
+
+def test_learn_reads_the_documents_definitions():
+    nt = Notation()
+    nt.learn((SEEDS / "grad.tex").read_text())
+    assert nt.macros["pd"] == GRAD_MACROS["pd"] and nt.macros["avgsum"] == GRAD_MACROS["avgsum"]
+    assert "C" in nt.functions  # C(w) &= … and C'(w)
+    assert parse_row("C(w)", nt) == sp.Function("C")(w)
+
+
+def test_bare_prime_takes_the_documents_variable():
+    tex = r"\left(\frac{1}{n}\sum_{i=1}^{n}(x_iw - y_i)^2\right)'"  # grad.tex:29
+    assert parse_row(tex, _notation(), wrt=w) == D(avg((xi * w - yi) ** 2), w)
+    assert parse_row(r"((x_iw - y_i)^2)'", _notation(), wrt="w") == D((xi * w - yi) ** 2, w)
+    with pytest.raises(LatexParseError) as info:
+        parse_row(tex, _notation(), file="grad.tex", line=29, column=4)
+    assert "a prime with no variable" in info.value.message
+    assert info.value.where == f"grad.tex:29:{4 + len(tex) - 1}"
+
+
+@pytest.mark.parametrize("tex, macros, expected", [
+    (r"\pd[w_1]a_i", GRAD_MACROS, r"\partial_{w_1}a_i"),
+    (r"\avgsum[i, n](a_i - z_i)^2", GRAD_MACROS, r"\frac{1}{n}\sum_{i=1}^{n}(a_i - z_i)^2"),
+    (r"\pd[{w_1}]\pd[a_i^{(1)}]C", GRAD_MACROS, r"\partial_{w_1}\partial_{a_i^{(1)}}C"),
+    (r"\x{a}{bb} \y{z} \y[q]{z}", read_macros(r"\newcommand{\x}[2]{#1+#2}\newcommand\y[2][k]{#1-#2}"),
+     "a+bb k-z q-z"),
+    (r"\R x", read_macros(r"\def\R{\mathbb{R}}"), r"\mathbb{R} x"),
+    (r"\sm(z)", read_macros(r"\DeclareMathOperator{\sm}{softmax}"), r"\operatorname{softmax}(z)"),
+    (r"\pdx", {}, r"\pdx"),  # not a macro: left alone
+])
+def test_expand_macros(tex, macros, expected):
+    assert expand_macros(tex, macros) == expected
+
+
+@pytest.mark.parametrize("tex, where, why", [
+    (r"\pd[w_1 a_i", "56:3", r"the argument of \pd never ends with ']'"),
+    (r"\avgsum[i n] x_i", "56:3", r"the argument of \avgsum never ends with ','"),
+    (r"\pd[w_1](x", "56:11", "unbalanced '(': never closed"),
+    (r"\pd[w_1]{x", "56:11", "never closed"),
+    (r"x + \foo", "56:7", r"unknown command \foo"),
+    (r"\pd[w_1] \foo", "56:12", r"unknown command \foo"),  # a column of the row, not the expansion
+    (r"\loop x", "56:3", "runaway macro recursion"),
+    (r"\grow", "56:3", "runaway macro recursion"),
+    (r"\partial_{2} x", "56:13", "must be a name"),
+    (r"\partial x", "56:11", r"\partial needs its variable"),
+    (r"\partial_{w}", "56:15", "needs something to differentiate"),
+    (r"\sum_{i=1}^{n}", "56:17", "needs a summand"),
+    (r"\frac{\partial^2 C}{\partial w^2}", "56:17", "higher derivatives"),
+    (r"f''(x)", "56:5", "two primes"),
+    (r"x^2'", "56:6", "a prime must follow"),
+    (r"(x)^{(2)}", "56:6", "layer superscript"),
+    (r"a = b", "56:5", "equation"),
+    (r"\text{oops", "56:8", "never closed"),
+    ("x" * (MAX_LENGTH + 1), f"56:{MAX_LENGTH + 3}", "too long"),
+])
+def test_row_errors_name_the_column(tex, where, why):
+    nt = _notation()
+    nt.macros.update(read_macros(r"\def\loop{\loop x}\def\grow{\grow\grow}"))
+    with pytest.raises(LatexParseError) as info:
+        parse_row(tex, nt, file="g.tex", line=56, column=3)
+    assert info.value.where == f"g.tex:{where}", info.value.message
+    assert why in info.value.message
+    assert "internal" not in info.value.message
+
+
+def test_runaway_recursion_does_not_hang():
+    nt = Notation(macros=read_macros(r"\def\a{\a\a}\def\b#1{\b{#1#1}}"))
+    for tex in (r"\a", r"\b{x}"):
+        start = time.perf_counter()
+        with pytest.raises(LatexParseError, match="runaway"):
+            parse_row(tex, nt)
+        assert time.perf_counter() - start < 2
+
+
+def test_parse_math_is_unchanged_by_the_notation_layer():
+    # plain algebra keeps refusing what only parse_row reads
+    for tex in (r"\sigma'(z)", r"x^{(1)}", r"\frac{dy}{dx}", r"\sum_i x_i"):
+        with pytest.raises(LatexParseError):
+            parse_math(tex)
+
+
+ROW_PIECES = PIECES + [r"\partial", r"\partial_", r"\sum", r"\sum_{i=1}^{n}", r"\pd[", "]",
+                       r"\avgsum[i, n]", r"\frac{d}{d", r"\frac{\partial", "x_i", "^{(1)}",
+                       r"\text{", r"\quad (4)", r"\tag{", "a", "d", "'", "b5", r"\loop"]
+
+
+@given(st.lists(st.sampled_from(ROW_PIECES), max_size=14))
+def test_rows_never_a_traceback(pieces):
+    nt = _notation()
+    nt.macros.update(read_macros(r"\def\loop{\loop x}"))
+    try:
+        got = parse_row("".join(pieces), nt, file="r.tex", line=3, column=2)
+    except LatexParseError as e:
+        assert re.fullmatch(r"r\.tex:\d+:\d+", e.where), e.where
+        assert "internal" not in e.message, e.message
+    else:
+        assert isinstance(got, sp.Expr)

@@ -200,6 +200,13 @@ def _write_document(text, output, pdf):
         print(f"wrote {build_pdf(output)}")
 
 
+def cmd_check(args):
+    from .check import check_file
+    report = check_file(args.file)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
+    return 0 if report.ok else 1
+
+
 def cmd_check_code(args):
     from .checkcode import check_code
     report = check_code(args.file, cost=args.cost)
@@ -305,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="also write a LaTeX document")
     p.add_argument("--pdf", action="store_true", help="compile that document")
     p.set_defaults(run=cmd_ad)
+
+    p = sub.add_parser("check", help="check every row of the derivations in a .tex or .md file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="the verdicts as JSON")
+    p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("check-code",
                        help="check a hand-written NumPy backward pass (read, never run)")

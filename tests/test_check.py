@@ -1,0 +1,65 @@
+"""derive check on the seeds: each known mistake found, with the reason in a comment."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive.check import check_file
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds are beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def grad_tex():
+    return {f.line: f for f in check_file(SEEDS / "grad.tex").findings}
+
+
+def test_grad_tex_known_mistakes(grad_tex):
+    # line 91: \pd[b^{1}] is a typo for b^{(1)}: the derivative by an unrelated b^1 is 0
+    assert grad_tex[91].verdict == "wrong"
+    # line 105: ∂C^{(2)}/∂a_i^{(1)} is one sample's value, but the right side sums over i
+    assert grad_tex[105].verdict == "wrong" and "free on the left side" in grad_tex[105].diagnosis
+    # line 111: the per-layer scheme treats e_i as a constant, but e_i depends on w^{(1)}
+    assert grad_tex[111].verdict == "wrong"
+    # line 113: \pd[b^{1}] again
+    assert grad_tex[113].verdict == "wrong"
+
+
+def test_grad_tex_correct_rows_stay_quiet(grad_tex):
+    # the one-neuron derivation (lines 55-68) is right, row by row
+    for line in (55, 56, 58, 59, 60, 61, 62, 63, 65, 66, 67, 68):
+        assert grad_tex[line].verdict == "correct", (line, grad_tex[line].reason)
+    # the linear model's C'(w) chain, with grad.tex's (…)' primes (lines 28-32)
+    for line in (30, 31, 32):
+        assert grad_tex[line].verdict == "correct", line
+
+
+def test_no_row_is_skipped(grad_tex):
+    assert all(f.verdict in ("correct", "wrong", "factor", "ambiguous", "unparsed", "unchecked")
+               and f.reason for f in grad_tex.values())
+
+
+def test_000_eq_73_wrong_layer_with_its_fix():
+    found = {f.line: f for f in check_file(SEEDS / "000_d474ea71b36716ad.txt").findings}
+    # eq. 74 (line 304): a^{(1)}(1 - a^{(1)}) where a^{(2)}(1 - a^{(2)}) belongs
+    f = found[304]
+    assert f.verdict == "wrong"
+    assert "a_i^{(1)} where a_i^{(2)} belongs" in f.diagnosis
+    assert f.correct_latex == r"a_i^{(2)} w^{(2)} (1 - a_i^{(2)})"
+    # eq. 73 (line 302), the step where it starts
+    assert found[302].verdict == "wrong"
+
+
+def test_cli_exit_codes(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "derive", "check", *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=600)
+    out = run(str(SEEDS / "grad.tex"))
+    assert out.returncode == 1 and "grad.tex:105: wrong:" in out.stdout
+    good = tmp_path / "ok.tex"
+    good.write_text("\\begin{align}\na_i &= \\sigma(x_i w + b) \\\\\n"
+                    "\\frac{\\partial a_i}{\\partial w} &= a_i(1 - a_i) x_i\n\\end{align}\n")
+    assert run(str(good)).returncode == 0
+    assert run(str(tmp_path / "missing.tex")).returncode == 2

@@ -59,6 +59,12 @@ _EQNUM = re.compile(r"(?:\\q?quad|\\hfill|\\hspace\*?\s*\{[^{}]*\})\s*" + _NUMBE
 _ONLY_NUM = re.compile(r"^\s*" + _NUMBER + r"\s*$")
 _LEAD = re.compile(r"^(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z])|~)+")
 _TRAIL = re.compile(r"(?:\s|(?<!\\)\\[,;:!]|\\q?quad(?![A-Za-z])|~|(?<!\\)[.,])+$")
+_ARG = re.compile(r"\s*(\{[^{}]*\})?")
+_DISPLAYLINES = re.compile(r"\\displaylines\s*\{")
+_ROW_SPACE = re.compile(r"\*?\s*\[[^\]\n]*\]")
+_WORD = re.compile(r"\\([A-Za-z]+)\s*")
+#: Markdown inline math longer than this is not looked for ("$5 … $10" is money)
+INLINE_MAX = 2000
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^\n`]|`(?!\1)|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
 
@@ -128,6 +134,33 @@ class _Text:
                 for m in pattern.finditer("".join(chars)):
                     self._blank(chars, m.start(), m.end())
         self.s = "".join(chars)
+        self.paragraphs = [m.start() for m in _PARAGRAPH.finditer(self.s)]
+        self.missing: dict = {}  # token -> an offset after which it never occurs
+        # unescaped $ (all, and those Markdown accepts as closers): found once,
+        # so that "$5 and $10 …" costs a bisection per $, not a scan
+        self.dollars, self.closers, j, s = [], [], 0, self.s
+        while j < len(s):
+            if s[j] == "\\":
+                j += 1
+            elif s[j] == "$":
+                self.dollars.append(j)
+                if j and not s[j - 1].isspace() and not s[j + 1:j + 2].isdigit():
+                    self.closers.append(j)
+            j += 1
+
+    def paragraph_end(self, k: int) -> int:
+        """Where the paragraph holding offset ``k`` ends (a blank line, or the end)."""
+        i = bisect.bisect_left(self.paragraphs, k)
+        return self.paragraphs[i] if i < len(self.paragraphs) else len(self.s)
+
+    def find(self, token: str, k: int, stop: int | None = None) -> int:
+        """:func:`_find`, remembering failures so that many openers stay linear."""
+        if stop is None and k >= self.missing.get(token, len(self.s) + 1):
+            return -1
+        found = _find(self.s, token, k, stop)
+        if found < 0 and stop is None:
+            self.missing[token] = min(k, self.missing.get(token, k))
+        return found
 
     @staticmethod
     def _blank(chars, a, b):
@@ -169,11 +202,6 @@ def _find(s: str, token: str, k: int, stop: int | None = None) -> int:
     return -1
 
 
-def _paragraph_end(s: str, k: int) -> int:
-    m = _PARAGRAPH.search(s, k)
-    return m.start() if m else len(s)
-
-
 # -- finding the displays -------------------------------------------------------------
 
 def find_math(text: str, *, kind: str | None = None, file: str | None = None) -> list:
@@ -211,9 +239,9 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                 name = m.group(1).strip()
                 a = m.end()
                 if name.startswith("alignat"):  # skip its {columns} argument
-                    a = re.match(r"\s*(\{[^{}]*\})?", s[a:]).end() + a
+                    a = _ARG.match(s, a).end()
                 end = s.find(f"\\end{{{name}}}", a)
-                limit = end if end >= 0 else _paragraph_end(s, a)
+                limit = end if end >= 0 else t.paragraph_end(a)
                 # another display opening first means this one was never closed
                 other = re.search(r"\\begin\s*\{(?:%s)\}|\$\$" % "|".join(
                     re.escape(e) for e in MATH_ENVS), s[a:limit])
@@ -227,7 +255,7 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                     k = end + len(name) + 6
                 continue
             if m:
-                _unknown_env(s, m, problem)
+                _unknown_env(t, m, problem)
                 k = m.end()
                 continue
             m = _END.match(s, k)
@@ -238,11 +266,12 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                 continue
             if s.startswith(("\\[", "\\("), k):
                 closer = "\\]" if s[k + 1] == "[" else "\\)"
-                end = _find(s, closer, k + 2)
+                # inline \( must close in its paragraph; \[ may span one
+                end = t.find(closer, k + 2, t.paragraph_end(k) if closer == "\\)" else None)
                 env = s[k:k + 2]
-                if end < 0 or (closer == "\\)" and _PARAGRAPH.search(s, k, end)):
+                if end < 0:
                     problem(k, f"{env} is never closed by {closer}", env)
-                    end = _paragraph_end(s, k + 2)
+                    end = t.paragraph_end(k + 2)
                     region(k + 2, end, env, k)
                     k = end
                 else:
@@ -259,17 +288,17 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                 problem(k, "$$ closes no display", "$$")
                 k += 2
                 continue
-            end = _find(s, "$$", k + 2)
+            end = t.find("$$", k + 2)
             if end < 0:
                 problem(k, "$$ is never closed", "$$")
-                end = _paragraph_end(s, k + 2)
+                end = t.paragraph_end(k + 2)
                 region(k + 2, end, "$$", k)
                 k = end
             else:
                 region(k + 2, end, "$$", k)
                 k = end + 2
         elif c == "$":
-            end = _inline_end(s, k, kind)
+            end = _inline_end(t, k, kind)
             if end is None:
                 if kind == "tex":
                     problem(k, "$ is never closed", "$")
@@ -282,28 +311,31 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
     return out
 
 
-def _inline_end(s: str, k: int, kind: str) -> int | None:
-    """Where the inline ``$`` opened at ``k`` closes, within its paragraph."""
-    stop = _paragraph_end(s, k + 1)
+def _inline_end(t: _Text, k: int, kind: str) -> int | None:
+    """Where the inline ``$`` opened at ``k`` closes, within its paragraph.
+
+    In Markdown the search stops after ``INLINE_MAX`` characters: "$5 and
+    $10" in a long paragraph must not cost a scan of the paragraph per ``$``.
+    """
+    s = t.s
+    stop = t.paragraph_end(k + 1)
     if kind == "md" and (k + 1 >= stop or s[k + 1].isspace()):
         return None  # "$ 5" is money: math may not start with a space
-    j = k + 1
-    while True:
-        j = _find(s, "$", j, stop)
-        if j < 0:
-            return None
-        if kind == "tex" or (not s[j - 1].isspace() and not s[j + 1:j + 2].isdigit()):
-            return j if j > k + 1 else None
-        j += 1
+    ends = t.dollars if kind == "tex" else t.closers
+    i = bisect.bisect_right(ends, k)
+    if i == len(ends) or ends[i] >= stop or (kind == "md" and ends[i] - k > INLINE_MAX):
+        return None
+    return ends[i] if ends[i] > k + 1 else None
 
 
-def _unknown_env(s, m, problem):
+def _unknown_env(t, m, problem):
     """An environment no list knows, holding bare math, is reported, not guessed."""
     name = m.group(1).strip()
     if name in TEXT_ENVS or name in WRAPPERS or name in SKIP_ENVS:
         return
-    end = s.find(f"\\end{{{name}}}", m.end())
-    body = s[m.end():end if end >= 0 else _paragraph_end(s, m.end())]
+    stop = t.paragraph_end(m.end())
+    end = t.s.find(f"\\end{{{name}}}", m.end(), stop)
+    body = t.s[m.end():end if end >= 0 else stop]
     if "=" in body and re.search(r"\\[A-Za-z]|[\^_]", body) and not re.search(
             r"\$|\\\(|\\\[|\\begin", body):
         problem(m.start(), f"unknown environment {{{name}}} holds math that is not read", name)
@@ -346,8 +378,7 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
             inner = m.group(1).strip() in WRAPPERS
             if inner and level:
                 wrapper = wrapper or m.group(1).strip()
-                arg = re.match(r"\s*\{[^{}]*\}", s[m.end():b]) if "alignat" in m.group(1) else None
-                stop = m.end() + (arg.end() if arg else 0)
+                stop = _ARG.match(s, m.end(), b).end() if "alignat" in m.group(1) else m.end()
                 skip.update(range(j, stop))
                 j = stop
             else:
@@ -361,19 +392,19 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
             j = m.end()
             continue
         if s.startswith("\\displaylines", j) and level:
-            brace = re.match(r"\\displaylines\s*\{", s[j:b])
-            if brace and j + brace.end() - 1 not in unmatched:
+            brace = _DISPLAYLINES.match(s, j, b)
+            if brace and brace.end() - 1 not in unmatched:
                 wrapper = wrapper or "displaylines"
-                skip.update(range(j, j + brace.end()))
+                skip.update(range(j, brace.end()))
                 groups.append(True)
-                j += brace.end()
+                j = brace.end()
                 continue
         if s.startswith("\\\\", j):
             if level:
                 cuts += [j, j + 2]
-                opt = re.match(r"\*?\s*\[[^\]\n]*\]", s[j + 2:b])  # \\[2pt]
+                opt = _ROW_SPACE.match(s, j + 2, b)  # \\[2pt]
                 if opt:
-                    skip.update(range(j + 2, j + 2 + opt.end()))
+                    skip.update(range(j + 2, opt.end()))
             j += 2
             continue
         if s[j] == "\\":
@@ -454,11 +485,11 @@ def _top_level(latex: str) -> list:
     while j < n:
         c = latex[j]
         if c == "\\":
-            m = re.match(r"\\([A-Za-z]+)\s*", latex[j:])
+            m = _WORD.match(latex, j)
             if not m:
                 j += 2
                 continue
-            word, end = m.group(1), j + m.end()
+            word, end = m.group(1), m.end()
             if word in ("begin", "left"):
                 depth += 1
             elif word in ("end", "right"):
@@ -483,22 +514,22 @@ def _top_level(latex: str) -> list:
 
 def _equations(latex: str) -> list:
     """The row's equations: lists of the sides of each, split at top-level ``=``."""
+    tokens = _top_level(latex) + [(len(latex), "end", len(latex))]
+    eq_after, seen = [False] * len(tokens), False
+    for i in range(len(tokens) - 1, -1, -1):
+        eq_after[i], seen = seen, seen or tokens[i][1] == "="
     groups, start, sides, has_eq = [], 0, [], False
-    for k, token, end in _top_level(latex) + [(len(latex), "end", len(latex))]:
+    for i, (k, token, end) in enumerate(tokens):
         if token == "=":
             sides.append(latex[start:k])
             start, has_eq = end, True
-        elif token == "end" or _has_eq(latex[end:]):
+        elif token == "end" or eq_after[i]:
             # a \quad or \implies before another equation starts a new one
             if token == "end" or has_eq:
                 sides.append(latex[start:k])
                 groups.append(sides)
                 sides, start, has_eq = [], end, False
     return groups
-
-
-def _has_eq(rest: str) -> bool:
-    return any(tok == "=" for _, tok, _ in _top_level(rest))
 
 
 def chains(rows: list) -> list:

@@ -264,7 +264,7 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
     loop = _Loop(model, trainer, data, opt, epochs, tol, seed, grad, on_epoch)
     t2 = time.perf_counter()
     with Progress(epochs, progress, f"{model.name} {optimizer}") as loop.bar, \
-            np.errstate(all="ignore"):  # overflow is caught as divergence instead
+            np.errstate(all="ignore"), _blas_threads(theta0):  # overflow → divergence
         theta, stopped = loop.run(theta0, fast, backend)
     seconds = time.perf_counter() - t2
     return TrainResult(
@@ -275,6 +275,24 @@ def run(model, *, data=None, optimizer="gd", lr=None, epochs=None, batch_size=No
         l1=opt.l1, l2=opt.l2, penalty=penalty(theta, opt.l1, opt.l2), seed=seed,
         hyper=dict(opt.hyper), start=theta0, setup_seconds=setup,
         **_accuracies(model, theta, data, test, trainer))
+
+
+#: below this many parameters, BLAS runs single-threaded: its threads cost more
+#: than they give on small matrices, and spin badly on a busy machine
+SMALL = 50_000
+
+
+def _blas_threads(theta):
+    """One BLAS thread for small models (threadpoolctl, when installed)."""
+    import contextlib
+    size = sum(int(np.size(v)) for v in theta.values())
+    if size > SMALL:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _accuracies(model, theta, data, test, trainer) -> dict:

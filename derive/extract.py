@@ -58,7 +58,7 @@ _NUMBER = r"\(\s*(\d+(?:\.\d+)*[a-z]?)\s*\)"
 _EQNUM = re.compile(r"(?:\\q?quad|\\hfill|\\hspace\*?\s*\{[^{}]*\})\s*" + _NUMBER + r"\s*$")
 _ONLY_NUM = re.compile(r"^\s*" + _NUMBER + r"\s*$")
 _LEAD = re.compile(r"^(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z])|~)+")
-_TRAIL = re.compile(r"(?:\s|(?<!\\)\\[,;:!]|\\q?quad(?![A-Za-z])|~|(?<!\\)[.,])+$")
+_TRAIL = ("\\,", "\\;", "\\:", "\\!", "\\qquad", "\\quad", "~", ".", ",")
 _ARG = re.compile(r"\s*(\{[^{}]*\})?")
 _DISPLAYLINES = re.compile(r"\\displaylines\s*\{")
 _ROW_SPACE = re.compile(r"\*?\s*\[[^\]\n]*\]")
@@ -473,8 +473,18 @@ def _clean(latex: str) -> tuple:
     if m:
         tag = tag or m.group(1)
         latex = latex[:m.start()]
-    latex = _TRAIL.sub("", _LEAD.sub("", latex))
-    return latex, tag
+    return _strip_end(_LEAD.sub("", latex)), tag
+
+
+def _strip_end(latex: str) -> str:
+    """Drop trailing spacing and ``.``/``,`` (a regex here backtracks quadratically)."""
+    while True:
+        latex = latex.rstrip()
+        end = next((e for e in _TRAIL if latex.endswith(e)), None)
+        if end is None or (len(end) == 1 and latex.endswith("\\" + end)) \
+                or (len(end) == 2 and latex.endswith("\\" + end)):
+            return latex  # "\." and "\\," are not punctuation
+        latex = latex[:-len(end)]
 
 
 # -- chains ----------------------------------------------------------------------------
@@ -569,18 +579,18 @@ def chains(rows: list) -> list:
 
 # -- macros and documents --------------------------------------------------------------
 
-def _group_end(s: str, k: int) -> int | None:
-    """The offset after the brace group opened at ``s[k] == '{'``, or None."""
-    depth, j = 0, k
+def _brace_pairs(s: str) -> dict:
+    """``{`` offset → offset after its ``}``, for every matched pair (one pass)."""
+    pairs, stack, j = {}, [], 0
     while j < len(s):
         if s[j] == "\\":
-            j += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
-        if depth == 0:
-            return j + 1
+            j += 1
+        elif s[j] == "{":
+            stack.append(j)
+        elif s[j] == "}" and stack:
+            pairs[stack.pop()] = j + 1
         j += 1
-    return None
+    return pairs
 
 
 def macros(text: str, *, kind: str = "tex") -> list:
@@ -596,8 +606,9 @@ def macros(text: str, *, kind: str = "tex") -> list:
         r"\\def\s*\\([A-Za-z]+)([^{%\n]*)\{"
         r"|\\(?:re|provide)?newcommand\*?\s*(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))"
         r"\s*(?:\[\s*(\d)\s*\])?\s*(?:\[([^\]]*)\])?\s*\{")
+    pairs = _brace_pairs(t.s)
     for m in pattern.finditer(t.s):
-        end = _group_end(t.s, m.end() - 1)
+        end = pairs.get(m.end() - 1)
         if end is None:
             continue
         body, line = t.s[m.end():end - 1], t.pos(m.start())[0]

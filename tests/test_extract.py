@@ -372,3 +372,16 @@ def test_load_errors(tmp_path):
     (tmp_path / "bin.tex").write_bytes(b"\0\1")
     with pytest.raises(DeriveError, match="binary"):
         load(tmp_path / "bin.tex")
+
+
+@pytest.mark.parametrize("text", [
+    "$a " * 20000, "\\[ a " * 20000, "\\def\\a{" * 5000, "$$a" + " ." * 20000 + "x$$",
+    "$$a" + "\\quad " * 20000 + "(1)x$$", "$$" + "\\displaylines{a \\\\ " * 3000,
+    "\\begin{foo}" * 3000 + "x = \\a", "x $$\n" * 20000])
+def test_pathological_input_is_linear(text):
+    import time
+    start = time.perf_counter()
+    for kind in ("tex", "md"):
+        chains(find_math(text, kind=kind))
+        macros(text, kind=kind)
+    assert time.perf_counter() - start < 5  # each took minutes before it was made linear

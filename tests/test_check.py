@@ -63,3 +63,18 @@ def test_cli_exit_codes(tmp_path):
                     "\\frac{\\partial a_i}{\\partial w} &= a_i(1 - a_i) x_i\n\\end{align}\n")
     assert run(str(good)).returncode == 0
     assert run(str(tmp_path / "missing.tex")).returncode == 2
+
+
+@pytest.mark.parametrize("spec", ["twice", "neuron", "chain2"])
+def test_round_trip_write_ups_check_clean(spec, tmp_path):
+    from derive.derivation import derive
+    from derive.models import get_model
+    from derive.writeup import document
+    path = tmp_path / "w.tex"
+    path.write_text(document(derive(get_model(spec))))
+    report = check_file(path)
+    assert report.ok
+    # every displayed row is correct (the prose's inline summary of the model aside)
+    displayed = [f for f in report.findings if not f.latex.startswith(("C(w) = (1/n)", "C = (1/n)"))]
+    assert all(f.verdict == "correct" for f in displayed), [
+        (f.line, f.verdict, f.reason) for f in displayed if f.verdict != "correct"]

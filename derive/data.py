@@ -24,9 +24,10 @@ def load_split(model, spec):
     Matrix models' data sets (digits, blobs) come split with a fixed seed;
     the others have no test part.
     """
-    if isinstance(spec, str) and callable(model.datasets.get(spec)) or (
-            spec is None and model.datasets and callable(next(iter(model.datasets.values())))):
-        train, test = model.datasets[spec or next(iter(model.datasets))]()
+    name = spec if spec is not None else next(iter(model.datasets), None)
+    loader = model.datasets.get(name) if isinstance(name, str) else None
+    if callable(loader):
+        train, test = loader()
         check = getattr(model, "check_data", None)
         if check:
             check(train)

@@ -101,6 +101,18 @@ class Derivations:
         """``(adjoint symbol, final expression)`` pairs, output first."""
         return [(d.lhs, d.result) for d in self.adjoints]
 
+    def flat_map(self, prepare=lambda e: e) -> dict:
+        """Every intermediate and adjoint → its expression in parameters and data.
+
+        ``prepare`` is applied to each adjoint's result before substitution.
+        """
+        flat = {}
+        for target, body in self.model.intermediates:
+            flat[target] = body.xreplace(flat)
+        for lhs, result in self.adjoint_definitions():
+            flat[lhs] = prepare(result).xreplace(flat)
+        return flat
+
     def _repr_latex_(self):
         from .latex import to_latex
         return "$$" + to_latex(self, env="aligned") + "$$"
@@ -337,11 +349,7 @@ def on_data(derivs, dataset: str):
     model = derivs.model
     columns = model.datasets[dataset]
     size = len(next(iter(columns.values())))
-    flat = {}
-    for target, body in model.intermediates:
-        flat[target] = body.xreplace(flat)
-    for d in derivs.adjoints:
-        flat[d.lhs] = d.result.xreplace(flat)
+    flat = derivs.flat_map()
 
     def expand_sum(s):
         (idx, _, _), = s.limits

@@ -145,7 +145,7 @@ class Judge:
     def compare(self, claimed, true) -> Verdict:
         """Verdict on ``claimed`` against ``true`` (both already made true)."""
         rng = random.Random(self.seed)
-        ratios = []
+        ratios, example = [], {}
         for size in SIZES:
             for _ in range(POINTS):
                 sample = rng.randint(1, size)
@@ -169,15 +169,14 @@ class Judge:
                 if len(ratios) > 1 and abs(ratios[-1] - ratios[0]) > 1e-7 * abs(ratios[0]):
                     return Verdict("wrong", counterexample=example,
                                    reason=f"{a.real:.6g} where the true value is {b.real:.6g}")
-                self._last_example = example
         r = ratios[0]
         if all(abs(x - 1) <= RTOL for x in ratios):
             return Verdict("correct")
         if abs(r) < 1e-12:  # the written side is 0 where the true one is not
-            return Verdict("wrong", counterexample=self._last_example,
+            return Verdict("wrong", counterexample=example,
                            reason="it is 0 where the true value is not")
         factor = sp.nsimplify(r.real, rational=True, tolerance=1e-9)
-        return Verdict("factor", factor=factor, counterexample=self._last_example,
+        return Verdict("factor", factor=factor, counterexample=example,
                        reason=f"off by a constant factor {factor}")
 
 

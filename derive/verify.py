@@ -100,12 +100,7 @@ def flatten(derivs) -> dict:
 
     Sums in the results are :class:`SampleSum` s.
     """
-    model = derivs.model
-    flat: dict = {}
-    for target, definition in model.intermediates:
-        flat[target] = definition.xreplace(flat)
-    for lhs, result in derivs.adjoint_definitions():
-        flat[lhs] = _light(result).xreplace(flat)
+    flat = derivs.flat_map(_light)
     return {p: _light(d.result).xreplace(flat) for p, d in derivs.gradients.items()}
 
 

@@ -21,18 +21,18 @@ def main():
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else (
         Path(__file__).resolve().parents[2] / "shared" / "seeds" / "grad.tex")
     timings = []
-    original = check._check_chain
+    original = check._Checker._chain
 
-    def timed(parts, *args):
+    def timed(self, parts, *args):
         t = time.perf_counter()
-        original(parts, *args)
+        original(self, parts, *args)
         timings.append((time.perf_counter() - t, parts[0][2].line))
 
-    check._check_chain = timed
+    check._Checker._chain = timed
     t0 = time.perf_counter()
     report = check.check_file(path)
     total = time.perf_counter() - t0
-    check._check_chain = original
+    check._Checker._chain = original
     s = report.summary()
     print(f"{path.name}: {s['rows']} rows checked in {total:.2f} s (goal: under 3 s)")
     print("slowest chains (seconds, first line):")

@@ -20,17 +20,19 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 
 from __future__ import annotations
 
-import itertools
+import time
 from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .assume import Assumptions, ambiguous_calls, read_front_matter
+from .diagnose import repairs, variable_repairs
+from .doctex import derivative_style, doc_latex
 from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
-from .judge import Judge
-from .latex import NotesPrinter
+from .judge import Judge, OverBudget, budget
 from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation
@@ -97,182 +99,309 @@ class Report:
                 "summary": self.summary()}
 
 
-class _DocPrinter(NotesPrinter):
-    """Names read from a document (``a^(1)``, ``w_1``) back in its notation."""
-
-    def _print_Symbol(self, expr, style="plain"):
-        return _name_tex(expr.name)
-
-    def _print_Indexed(self, expr):
-        base, _, sup = str(expr.base).partition("^")
-        index = ",".join(self._print(k) for k in expr.indices)
-        tex = f"{_name_tex(base)}_{index}" if len(index) == 1 else f"{_name_tex(base)}_{{{index}}}"
-        return tex + (f"^{{{sup}}}" if sup else "")
+#: seconds one row may take, from reading it to its diagnosis
+ROW_SECONDS = 2.0
 
 
-def _name_tex(name: str) -> str:
-    base, _, sup = name.partition("^")
-    return base + (f"^{{{sup}}}" if sup else "")
-
-
-def _tex(expr) -> str:
-    return _DocPrinter({"style": "leibniz"}).doprint(expr)
-
-
-def check_file(path) -> Report:
+def check_file(path, *, assume=(), row_seconds: float | None = ROW_SECONDS) -> Report:
     """Check every derivation in ``path`` (.tex or .md).
 
+    Args:
+        assume: pinned meanings, ``"NAME: KIND"`` each (KIND: function,
+            variable, parameter, data or constant), on top of the document's
+            own front matter (see :func:`derive.assume.read_front_matter`).
+        row_seconds: the time budget of one row; past it the row is
+            ``unchecked (timeout)``. None: no limit.
+
     Raises:
-        DeriveError: the file is missing, binary or not UTF-8, or has no math.
+        DeriveError: the file is missing, binary or not UTF-8, or has no math,
+            or an assumption cannot be read.
     """
     doc = load(path)
     if not doc.rows:
         raise DeriveError("no math found to check", where=str(path))
     notation = Notation()
     notation.learn(doc.text)
-    report = Report(str(path))
-    by_row: dict = {}  # id(Row) → Finding
-    for row in doc.rows:
-        if row.problem:
-            by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed", row.problem)
-    parsed_chains = []
-    for chain in chains([r for r in doc.rows if not r.problem]):
-        parts, failed, wrt = [], None, None
+    pins = Assumptions.read(assume, where="--assume")
+    pins.extend(read_front_matter(doc.text, doc.kind, str(path)))
+    pins.apply(notation)
+    checker = _Checker(str(path), notation, pins, derivative_style(doc.text, notation.macros),
+                       row_seconds)
+    return checker.run(doc)
+
+
+class _Checker:
+    """One document's check: its notation, its pins, and the verdicts so far."""
+
+    def __init__(self, file, notation, pins, style, row_seconds):
+        self.file, self.notation, self.pins = file, notation, pins
+        self.style, self.row_seconds = style, row_seconds
+        self.by_row: dict = {}  # id(Row) → Finding
+
+    def show(self, expr, source: str = "") -> str:
+        """``expr`` in the document's own notation and macros (and the factor
+        order of ``source``, the row it stands for)."""
+        return doc_latex(expr, style=self.style, macros=self.notation.macros, source=source)
+
+    def run(self, doc) -> Report:
+        for row in doc.rows:
+            if row.problem:
+                self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed",
+                                               row.problem)
+        unsure = ambiguous_calls(doc, self.notation, self.pins)
+        parsed = [p for p in (self._parse(c, unsure) for c in
+                              chains([r for r in doc.rows if not r.problem])) if p]
+        found = self._definitions(parsed)
+        judges: dict = {}
+        for parts in parsed:
+            definitions = _in_force(found, parts[0][2].line)
+            key = tuple(sorted(id(v) for v in definitions.values()))
+            if key not in judges:
+                judges[key] = Judge(definitions, INDEX, COUNT)
+            self._chain(parts, judges[key], definitions)
+        report = Report(self.file)
+        for row in doc.rows:
+            report.findings.append(self.by_row.get(id(row)) or Finding(
+                row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
+        return report
+
+    # -- reading ---------------------------------------------------------------
+    def _parse(self, chain, unsure):
+        """The chain's parts as ``(expr, latex, row)``, or None when one cannot be read."""
+        parts, wrt = [], None
         for latex, row in chain.parts:
+            if id(row) in unsure:
+                return self._give_up(chain, row, "ambiguous", unsure[id(row)])
             try:
-                expr = parse_row(latex, notation, wrt=wrt, file=str(path), line=row.line,
-                                 column=row.column)
+                with budget(self.row_seconds):
+                    expr = parse_row(latex, self.notation, wrt=wrt, file=self.file,
+                                     line=row.line, column=row.column)
             except LatexParseError as e:
-                failed = (row, e)
-                break
+                return self._give_up(chain, row, "unparsed", e.message)
+            except OverBudget:
+                return self._give_up(chain, row, "unchecked",
+                                     f"timeout: reading it took over {self.row_seconds:g} s")
             if not parts and isinstance(expr, D):
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
             parts.append((expr, latex, row))
-        if failed:
-            row, e = failed
-            by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed", e.message)
-            for _, r in chain.parts:
-                by_row.setdefault(id(r), Finding(r.line, r.line_end, r.latex, "unchecked",
-                                                 f"part of a chain with an unread row {row.line}"))
-            continue
-        parsed_chains.append(parts)
-    sections = _section_starts(doc.text, doc.kind)
-    for start, end in zip(sections, sections[1:] + [10 ** 9]):
-        # notes reuse names from section to section (y = x·w, later y = σ(…)): each
-        # section's definitions shadow the earlier ones
-        scoped = [p for p in parsed_chains if p[0][2].line < end]
-        definitions = _definitions(scoped, start)
-        judge = Judge(definitions, INDEX, COUNT)
-        for parts in parsed_chains:
-            if start <= parts[0][2].line < end:
-                _check_chain(parts, judge, definitions, by_row)
-    for row in doc.rows:
-        report.findings.append(by_row.get(id(row)) or Finding(
-            row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
-    return report
+        return parts
+
+    def _give_up(self, chain, row, verdict, reason):
+        self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, verdict, reason)
+        for _, r in chain.parts:
+            self.by_row.setdefault(id(r), Finding(
+                r.line, r.line_end, r.latex, "unchecked",
+                f"part of a chain with an {verdict} row (line {row.line})"))
+        return None
+
+    def _definitions(self, parsed_chains) -> list:
+        """Equations ``name = expression`` that introduce a name, as
+        ``(line, key, name, expression)`` in document order.
+
+        Notes reuse names (y = x·w, later y = σ(…)): a name means what its
+        latest definition says, from that row on (:func:`_in_force`). A name
+        pinned as data or a parameter is never defined. ``C^{(2)}(x) = …``
+        also defines the bare ``C^{(2)}`` the derivation then writes.
+        """
+        out = []
+        for parts in sorted(parsed_chains, key=lambda p: p[0][2].line):
+            if len(parts) != 2:
+                continue
+            lhs, rhs = parts[0][0], parts[1][0]
+            if not _is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
+                continue
+            if isinstance(lhs, AppliedUndef) and lhs.func.__name__ in ACTIVATIONS:
+                continue
+            line = parts[0][2].line
+            out.append((line, _key(lhs), lhs, rhs))
+            if isinstance(lhs, AppliedUndef):
+                bare = sp.Symbol(lhs.func.__name__)
+                if not rhs.has(bare):
+                    out.append((line, ("bare", bare), bare, rhs))
+        return out
+
+    # -- judging ---------------------------------------------------------------
+    def _chain(self, parts, judge, definitions):
+        first = parts[0][0]
+        # a definition: verdict correct, nothing to compare
+        if len(parts) == 2 and first in definitions and definitions[first] is parts[1][0]:
+            row = parts[1][2]
+            found = Finding(row.line, row.line_end, row.latex, "correct",
+                            f"definition of {self.show(first)}")
+            self.by_row[id(row)] = found
+            self.by_row.setdefault(id(parts[0][2]), found)
+            return
+        if len(parts) == 2 and _is_name(first) and self.pins.is_input(first):
+            for _, _, r in parts:
+                self.by_row.setdefault(id(r), Finding(
+                    r.line, r.line_end, r.latex, "unchecked",
+                    f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
+                    "equation does not define it"))
+            return
+        undefined = sorted({self.show(d.expr) for p in parts for d in p[0].atoms(D)
+                            if _is_name(d.expr) and d.expr != d.wrt
+                            and not _defined(d.expr, definitions)}, key=str)
+        if undefined:  # ∂ of a name the document never defines: nothing to compare with
+            self._all(parts, "unchecked", f"{', '.join(undefined)} is not defined in the "
+                      "document, so its derivative is unknown")
+            return
+        try:
+            with budget(self.row_seconds):
+                truth = judge.truth(first)
+        except OverBudget:
+            self._all(parts, "unchecked", f"timeout: the left side took over "
+                      f"{self.row_seconds:g} s to work out")
+            return
+        except Exception as e:  # a definition cycle or a derivative SymPy cannot take
+            self._all(parts, "unchecked", f"cannot evaluate the left side: {_first(e)}")
+            return
+        origin_line = None
+        previous, previous_true = first, truth
+        for k in range(1, len(parts)):
+            expr, latex, row = parts[k]
+            started = time.perf_counter()
+            try:
+                with budget(self.row_seconds):
+                    made = judge.truth(expr)
+                    link = judge.compare(made, previous_true)
+                    value = link if link.verdict == "correct" or k == 1 else \
+                        judge.compare(made, truth)
+            except OverBudget:
+                self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                       f"timeout: gave up after {self.row_seconds:g} s"))
+                previous = None
+                continue
+            except Exception as e:
+                self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                       f"cannot evaluate: {_first(e)}"))
+                previous = None
+                continue
+            if previous is None:  # the row before could not be read: compare with the left
+                link = value = judge.compare(made, truth)
+            if link.verdict == "correct" and (k == 1 or value.verdict == "correct"):
+                self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
+                                       "follows from the line before" if k > 1 else
+                                       "equals the left side"))
+            elif link.verdict == "correct" or link.verdict == "unchecked":
+                # a right step from a wrong line: it carries the error
+                self._set(row, Finding(row.line, row.line_end, row.latex, value.verdict,
+                                       f"carries the error from line {origin_line}",
+                                       diagnosis=f"carries the error from line {origin_line}",
+                                       counterexample=value.counterexample or None))
+            else:
+                left = None if self.row_seconds is None else \
+                    max(0.05, self.row_seconds - (time.perf_counter() - started))
+                finding = self._diagnose(parts, k, link, judge, previous or first,
+                                         previous_true, made, definitions, left)
+                finding.origin = origin_line is None
+                origin_line = origin_line or row.line
+                self._set(row, finding)
+            previous, previous_true = expr, made
+        first_row = parts[0][2]
+        self.by_row.setdefault(id(first_row), Finding(
+            first_row.line, first_row.line_end, first_row.latex, "correct",
+            "the left side of the chain"))
+
+    def _all(self, parts, verdict, reason):
+        for _, _, r in parts:
+            self.by_row.setdefault(id(r), Finding(r.line, r.line_end, r.latex, verdict, reason))
+
+    def _set(self, row, finding):
+        """A row holding several links keeps its worst verdict."""
+        order = ("correct", "unchecked", "ambiguous", "unparsed", "factor", "wrong")
+        old = self.by_row.get(id(row))
+        if old is None or order.index(finding.verdict) > order.index(old.verdict):
+            self.by_row[id(row)] = finding
+
+    def _diagnose(self, parts, k, link, judge, previous, target, made, definitions, seconds):
+        """Why the link is wrong and what the row should be: the first one-slip
+        repair (:mod:`derive.diagnose`) that makes it right."""
+        expr, latex, row = parts[k]
+        out = Finding(row.line, row.line_end, row.latex, link.verdict, link.reason,
+                      counterexample=link.counterexample or None)
+        if link.verdict == "factor":
+            f = link.factor
+            out.factor = str(f)
+            out.diagnosis = ("wrong sign" if f == -1 else
+                             f"a constant factor: it is {sp.latex(f)} times the right value")
+            out.correct_latex = self.show(sp.Mul(1 / f, expr, evaluate=True), latex)
+            return out
+        notes = []
+        try:
+            with budget(seconds):
+                if k == 1:  # a slip in the left side's variable: ∂_{b^{1}} for ∂_{b^{(1)}}
+                    slips = list(variable_repairs(parts[0][0], definitions, self.show))
+                    for why, lhs in slips:
+                        if judge.agrees(made, judge.truth(lhs)):
+                            out.diagnosis = why
+                            out.correct_latex = f"{self.show(lhs, parts[0][1])} = {latex}"
+                            return out
+                    if slips:  # the likeliest meaning, and on with the repairs against it
+                        why, lhs = slips[0]
+                        notes.append(f"{why}, but the row is wrong for that too")
+                        target = judge.truth(lhs)
+                if judge.agrees(target, sp.Integer(0)):
+                    # the right value is 0: any repair that makes the row 0 would pass
+                    raise _NoRepair
+                passes = judge.screen(target)
+                for why, fixed, *renamed in repairs(expr, lhs=parts[0][0], previous=previous,
+                                          definitions=definitions,
+                                          chain=[p[0] for p in parts], index=INDEX,
+                                          show=self.show):
+                    if fixed is None:
+                        notes.append(why)
+                        continue
+                    if fixed == 0 or fixed == expr or not passes(fixed):
+                        continue
+                    try:
+                        good = judge.agrees(judge.truth(fixed), target)
+                    except Exception:  # a repair SymPy cannot evaluate is no repair
+                        continue
+                    if good:
+                        notes.append(why)
+                        source = latex.replace(*renamed[0]) if renamed else latex
+                        out.correct_latex = self.show(fixed, source)
+                        break
+        except OverBudget:
+            notes.append(f"no repair found within {self.row_seconds:g} s")
+        except _NoRepair:
+            pass
+        out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
+        return out
+
+
+def _key(name):
+    """What two definitions must share to define the same thing."""
+    if isinstance(name, AppliedUndef):
+        return ("call", name.func)
+    if isinstance(name, sp.Indexed):
+        return ("indexed", name.base, len(name.indices))
+    return ("bare", name)
+
+
+def _in_force(found, line: int) -> dict:
+    """The definitions that hold at ``line``: for each name its latest
+    definition at or before the line, else (a name used before it is
+    defined) its first one after. A bare name defined on its own wins over
+    the one a call definition ``C(w) = …`` implies."""
+    chosen: dict = {}
+    for d in found:
+        key = d[1]
+        old = chosen.get(key)
+        if old is None or (d[0] <= line and (old[0] > line or d[0] >= old[0])):
+            if old is not None and old[0] == d[0] and old[2] != d[2] and isinstance(old[2], sp.Symbol):
+                continue
+            chosen[key] = d
+    return {lhs: rhs for _, _, lhs, rhs in chosen.values()}
+
+
+class _NoRepair(Exception):
+    """No one-slip repair can be told apart from any other."""
 
 
 def _is_name(expr) -> bool:
     return isinstance(expr, (sp.Symbol, sp.Indexed)) or (
         isinstance(expr, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in expr.args))
-
-
-def _section_starts(text: str, kind: str) -> list:
-    """First lines of the sections (\\section…, Markdown headings); 1 first."""
-    starts = [1]
-    for k, line in enumerate(text.splitlines(), start=1):
-        s = line.lstrip()
-        if (kind == "tex" and s.startswith(("\\section", "\\subsection"))) or (
-                kind == "md" and s.startswith("#")):
-            starts.append(k)
-    return starts
-
-
-def _definitions(parsed_chains, section_start: int = 1) -> dict:
-    """Equations ``name = expression`` that introduce a name.
-
-    Within a section the first one wins (a second, different one is then a
-    claim and checked); a definition in this section shadows earlier ones.
-    """
-    out: dict = {}
-    here: set = set()
-    for parts in sorted(parsed_chains, key=lambda p: p[0][2].line):
-        if len(parts) != 2:
-            continue
-        lhs, rhs = parts[0][0], parts[1][0]
-        if not _is_name(lhs) or rhs.has(lhs):
-            continue
-        if isinstance(lhs, AppliedUndef) and lhs.func.__name__ in ACTIVATIONS:
-            continue
-        current = parts[0][2].line >= section_start
-        if lhs in here:
-            continue
-        out[lhs] = rhs
-        if current:
-            here.add(lhs)
-    return out
-
-
-def _check_chain(parts, judge, definitions, by_row):
-    first = parts[0][0]
-    # a definition: verdict correct, nothing to compare
-    if len(parts) == 2 and first in definitions and definitions[first] is parts[1][0]:
-        row = parts[1][2]
-        by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "correct",
-                                  f"definition of {_tex(first)}")
-        if id(parts[0][2]) not in by_row:
-            r = parts[0][2]
-            by_row[id(r)] = by_row[id(row)]
-        return
-    undefined = sorted({_tex(d.expr) for p in parts for d in p[0].atoms(D)
-                        if _is_name(d.expr) and d.expr != d.wrt and not _defined(d.expr, definitions)},
-                       key=str)
-    if undefined:  # ∂ of a name the document never defines: nothing to compare with
-        for _, _, r in parts:
-            by_row.setdefault(id(r), Finding(
-                r.line, r.line_end, r.latex, "unchecked",
-                f"{', '.join(undefined)} is not defined in the document, so its derivative "
-                "is unknown"))
-        return
-    try:
-        truth = judge.truth(first)
-    except Exception as e:  # a definition cycle or a derivative SymPy cannot take
-        for _, _, r in parts:
-            by_row.setdefault(id(r), Finding(r.line, r.line_end, r.latex, "unchecked",
-                                             f"cannot evaluate the left side: {_first(e)}"))
-        return
-    origin_line = None
-    previous = truth
-    for k in range(1, len(parts)):
-        expr, latex, row = parts[k]
-        try:
-            made = judge.truth(expr)
-            link = judge.compare(made, previous)
-            value = link if link.verdict == "correct" or k == 1 else judge.compare(made, truth)
-        except Exception as e:
-            _set(by_row, row, Finding(row.line, row.line_end, row.latex, "unchecked",
-                                      f"cannot evaluate: {_first(e)}"))
-            continue
-        previous = made
-        if link.verdict == "correct" and (k == 1 or value.verdict == "correct"):
-            _set(by_row, row, Finding(row.line, row.line_end, row.latex, "correct",
-                                      "follows from the line before" if k > 1 else
-                                      "equals the left side"))
-            continue
-        if link.verdict == "correct":  # right step from a wrong line: it carries the error
-            _set(by_row, row, Finding(row.line, row.line_end, row.latex, value.verdict,
-                                      f"carries the error from line {origin_line}",
-                                      diagnosis=f"carries the error from line {origin_line}",
-                                      counterexample=value.counterexample or None))
-            continue
-        finding = _diagnose(parts, k, link, judge, truth)
-        finding.origin = origin_line is None
-        origin_line = origin_line or row.line
-        _set(by_row, row, finding)
-    first_row = parts[0][2]
-    if id(first_row) not in by_row:
-        by_row[id(first_row)] = Finding(first_row.line, first_row.line_end, first_row.latex,
-                                        "correct", "the left side of the chain")
 
 
 def _defined(name, definitions) -> bool:
@@ -289,59 +418,3 @@ def _first(error) -> str:
     return next((t for t in str(error).splitlines() if t.strip()), type(error).__name__)
 
 
-def _set(by_row, row, finding):
-    """A row holding several links keeps its worst verdict."""
-    order = ("correct", "unchecked", "ambiguous", "unparsed", "factor", "wrong")
-    old = by_row.get(id(row))
-    if old is None or order.index(finding.verdict) > order.index(old.verdict):
-        by_row[id(row)] = finding
-
-
-def _diagnose(parts, k, link, judge, truth) -> Finding:
-    expr, latex, row = parts[k]
-    lhs = parts[0][0]
-    out = Finding(row.line, row.line_end, row.latex, link.verdict, link.reason,
-                  counterexample=link.counterexample or None)
-    if link.verdict == "factor":
-        f = link.factor
-        out.factor = str(f)
-        out.diagnosis = ("wrong sign" if f == -1 else
-                         f"a constant factor: it is {sp.latex(f)} times the right value")
-        out.correct_latex = _tex(sp.Mul(1 / f, expr, evaluate=True))
-        return out
-    # a sum over an index that is free on the left side
-    free = {s for s in lhs.free_symbols if s == INDEX} | {
-        idx for a in lhs.atoms(sp.Indexed) for idx in a.indices}
-    for s in expr.atoms(sp.Sum):
-        if any(lim[0] in free for lim in s.limits):
-            out.diagnosis = (f"sums over {s.limits[0][0]}, which is free on the left side "
-                             "(the left side is one sample's value)")
-            break
-    # a wrong layer or index: swap one name for another and see if it becomes right
-    swap = _try_swaps(expr, judge, parts[k - 1][0] if k > 1 else lhs)
-    if swap is not None:
-        fixed, old, new = swap
-        out.diagnosis = (out.diagnosis + "; " if out.diagnosis else "") + \
-            f"{_tex(old)} where {_tex(new)} belongs"
-        out.correct_latex = _tex(fixed)
-    return out
-
-
-def _try_swaps(expr, judge, previous):
-    """``(fixed, old, new)`` when renaming one indexed base or symbol fixes ``expr``."""
-    bases = sorted({a.base for a in expr.atoms(sp.Indexed)} |
-                   {a.base for a in previous.atoms(sp.Indexed)}, key=str)
-    target = judge.truth(previous)
-    stem = lambda b: str(b).split("^")[0].split("_")[0]  # noqa: E731
-    for old, new in itertools.permutations(bases, 2):
-        if stem(old) != stem(new):  # a layer or index slip keeps the letter: a^(1) ↔ a^(2)
-            continue
-        fixed = expr.xreplace({old: new})
-        if fixed == expr:
-            continue
-        try:
-            if judge.compare(judge.truth(fixed), target).verdict == "correct":
-                return fixed, old[INDEX], new[INDEX]
-        except Exception:
-            continue
-    return None

@@ -202,7 +202,9 @@ def _write_document(text, output, pdf):
 
 def cmd_check(args):
     from .check import check_file
-    report = check_file(args.file)
+    if args.budget is not None and not args.budget > 0:
+        raise DeriveError(f"--budget must be a positive number of seconds, not {args.budget}")
+    report = check_file(args.file, assume=args.assume, row_seconds=args.budget)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.text())
     return 0 if report.ok else 1
 
@@ -316,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check every row of the derivations in a .tex or .md file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help="the verdicts as JSON")
+    p.add_argument("--assume", action="append", default=[], metavar="'NAME: KIND'",
+                   help="pin a name's meaning where the document leaves it open; KIND is "
+                        "function, variable, parameter, constant or data (repeatable; "
+                        "e.g. --assume 'z_i: data')")
+    p.add_argument("--budget", type=float, default=2.0, metavar="SECONDS",
+                   help="time budget of one row; past it the row is 'unchecked (timeout)' "
+                        "(default 2)")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("check-code",

@@ -14,13 +14,20 @@ which is named), or ``wrong`` with a counterexample point.
 
 from __future__ import annotations
 
+import cmath
+import math
 import random
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import sympy as sp
 
 from sympy.core.function import AppliedUndef
 
+from .functions import Activation
 from .rules import D
 
 #: the sample counts the sums are written out for
@@ -51,6 +58,7 @@ class Judge:
         self.definitions = dict(definitions)
         self.index, self.count = index, count
         self.seed = seed
+        self._concrete_memo: dict = {}
         # bodies that hold a ∂ (e_i = a_i - ∂C/∂a_i) are made true once, so that
         # expanding a name never brings in a ∂ whose variable then gets expanded
         for target, body in list(self.definitions.items()):
@@ -121,14 +129,25 @@ class Judge:
     # -- evaluation -----------------------------------------------------
     def _concrete(self, expr, size: int, sample: int):
         """n = size, a free sample index = ``sample``, sums written out."""
-        e = expr.subs(self.count, size)
-        e = e.replace(lambda s: isinstance(s, sp.Sum), lambda s: s.doit())
-        return e.xreplace({self.index: sp.Integer(sample)}).doit()
+        key = (expr, size, sample)
+        try:
+            return self._concrete_memo[key]
+        except KeyError:
+            pass
+        e = _write_out(expr.xreplace({self.count: sp.Integer(size)}))
+        e = e.xreplace({self.index: sp.Integer(sample)})
+        if e.has(sp.Sum, sp.Derivative):
+            e = e.doit()
+        self._concrete_memo[key] = e
+        return e
 
     def evaluate(self, expr, size: int, values: dict, sample: int = 1):
         """``expr`` with n = size, sums written out and ``values`` substituted."""
         e = self._concrete(expr, size, sample)
-        return complex(e.xreplace(values).rewrite(sp.exp).evalf(20))
+        try:
+            return _number(e, values, {})
+        except (_Slow, ArithmeticError, ValueError):
+            return complex(e.xreplace(values).rewrite(sp.exp).evalf(20))
 
     def point(self, exprs, size: int, rng: random.Random, sample: int = 1) -> dict:
         """Random values for every free symbol and data entry of ``exprs``."""
@@ -136,11 +155,71 @@ class Judge:
         for e in exprs:
             e = self._concrete(e, size, sample)
             labels = {b.label for b in e.atoms(sp.IndexedBase)}
-            for atom in e.atoms(sp.Indexed) | e.free_symbols:
+            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=sp.default_sort_key):
                 if atom in values or isinstance(atom, sp.IndexedBase) or atom in labels:
                     continue
                 values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
         return values
+
+    def screen(self, target, size: int = 3, sample: int = 2):
+        """A fast first test for many candidate expressions against one target.
+
+        Returns ``passes(expr)``: ``expr`` is taken as written (names and ∂
+        not made true); each name and each ∂ in it is worked out once, at one
+        random point, and reused by every later candidate. False means the
+        candidate is surely not equal to ``target``; True means "check it
+        properly" (with :meth:`agrees`).
+        """
+        values: dict = {}
+        leaves: dict = {}
+
+        def assign(e):
+            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=sp.default_sort_key):
+                if atom not in values and not isinstance(atom, sp.IndexedBase):
+                    rng = random.Random(f"{self.seed}:{atom}")
+                    values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
+
+        def leaf(atom):
+            if atom not in leaves:
+                t = self._concrete(self.truth(atom), size, sample)
+                assign(t)
+                leaves[atom] = _number(t, values, {})
+            return leaves[atom]
+
+        try:
+            goal_expr = self._concrete(target, size, sample)
+            assign(goal_expr)
+            goal = _number(goal_expr, values, {})
+        except Exception:  # noqa: BLE001 - no quick test: every candidate goes on
+            return lambda expr: True
+
+        def passes(expr) -> bool:
+            try:
+                e = self._concrete(expr, size, sample)
+                known = {}
+                for atom in e.atoms(D, sp.Indexed, sp.Symbol, AppliedUndef):
+                    if isinstance(atom, sp.Symbol) and atom in e.atoms(sp.Indexed):
+                        continue
+                    known[atom] = leaf(atom)
+                got = _number(e, known, {})
+            except Exception:  # noqa: BLE001 - cannot tell quickly: the full check decides
+                return True
+            return abs(got - goal) <= 1e-6 * max(1.0, abs(got), abs(goal))
+        return passes
+
+    def agrees(self, claimed, true) -> bool:
+        """Does ``claimed`` equal ``true``? One point first, so that the many
+        wrong candidates of a diagnosis are turned away cheaply."""
+        rng = random.Random(self.seed + 1)
+        values = self.point([claimed, true], 3, rng, 2)
+        try:
+            a = self.evaluate(claimed, 3, values, 2)
+            b = self.evaluate(true, 3, values, 2)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+        if abs(a - b) > RTOL * max(1.0, abs(a), abs(b)):
+            return False
+        return self.compare(claimed, true).verdict == "correct"
 
     def compare(self, claimed, true) -> Verdict:
         """Verdict on ``claimed`` against ``true`` (both already made true)."""
@@ -180,6 +259,38 @@ class Judge:
                        reason=f"off by a constant factor {factor}")
 
 
+class OverBudget(BaseException):
+    """A row took longer than its time budget.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    on the way (in SymPy or here) can swallow it.
+    """
+
+
+@contextmanager
+def budget(seconds: float | None):
+    """Raise :class:`OverBudget` in the block after ``seconds`` of wall time.
+
+    Uses a real-time timer signal, so only in the main thread of a Unix
+    process; elsewhere the block runs without a limit.
+    """
+    if not seconds or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise OverBudget(seconds)
+
+    old = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def _fresh_bound(expr):
     """Every sum's bound index renamed to a fresh dummy."""
     def rename(s):
@@ -187,3 +298,72 @@ def _fresh_bound(expr):
         fresh = sp.Dummy(str(idx), integer=True, positive=True)
         return sp.Sum(_fresh_bound(s.function).xreplace({idx: fresh}), (fresh, lo, hi), *rest)
     return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+
+
+def _write_out(expr):
+    """Every sum with whole-number limits written out as its terms.
+
+    ``Sum.doit`` looks for a closed form first, which is slow and not wanted:
+    the terms are what the checker evaluates.
+    """
+    def out(s):
+        terms = [s.function]
+        for idx, lo, hi in s.limits:
+            if not (lo.is_Integer and hi.is_Integer) or int(hi) - int(lo) > 10_000:
+                return s
+            terms = [t.xreplace({idx: sp.Integer(k)}) for t in terms
+                     for k in range(int(lo), int(hi) + 1)]
+        return sp.Add(*terms)
+    return expr.replace(lambda e: isinstance(e, sp.Sum), out)
+
+
+class _Slow(Exception):
+    """The tree has a node the float evaluator does not know: use evalf."""
+
+
+_CMATH = {sp.exp: cmath.exp, sp.log: cmath.log, sp.tanh: cmath.tanh, sp.sin: cmath.sin,
+          sp.cos: cmath.cos, sp.sqrt: cmath.sqrt}
+
+
+def _number(e, values: dict, memo: dict) -> complex:
+    """``e`` at ``values`` in complex float64, by walking the tree once."""
+    try:
+        return memo[e]
+    except KeyError:
+        pass
+    if e in values:
+        v = values[e]
+        out = v if isinstance(v, complex) else complex(float(v))
+    elif e.is_Number:
+        out = complex(e)
+    elif isinstance(e, sp.Add):
+        out = sum((_number(a, values, memo) for a in e.args), 0j)
+    elif isinstance(e, sp.Mul):
+        out = 1 + 0j
+        for a in e.args:
+            out *= _number(a, values, memo)
+    elif isinstance(e, sp.Pow):
+        base, ex = e.args
+        b = _number(base, values, memo)
+        if ex.is_Integer:
+            out = b ** int(ex)
+        else:
+            out = b ** _number(ex, values, memo)
+    elif e is sp.E:
+        out = complex(math.e)
+    elif isinstance(e, Activation) and len(e.args) == 1:
+        x = _number(e.args[0], values, memo)
+        if x.imag:
+            raise _Slow(e)
+        with np.errstate(all="ignore"):
+            out = complex(float(type(e).numeric(np.float64(x.real))))
+    elif isinstance(e, sp.Function) and type(e) in _CMATH and len(e.args) == 1:
+        out = _CMATH[type(e)](_number(e.args[0], values, memo))
+    elif isinstance(e, sp.Abs):
+        out = complex(abs(_number(e.args[0], values, memo)))
+    else:
+        raise _Slow(e)
+    if not (math.isfinite(out.real) and math.isfinite(out.imag)):
+        raise _Slow(e)
+    memo[e] = out
+    return out

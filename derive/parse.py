@@ -33,6 +33,7 @@ to Python's evaluators or to SymPy's string parsers.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import types
@@ -448,9 +449,8 @@ class _Reader:
     # -- latex2sympy2 and its result -------------------------------------------
     def _flat(self, text, src, start, end):
         """latex2sympy2 on flat text; its errors mapped back to our columns."""
-        latex2sympy2.set_variances({})  # its globals must not carry over between calls
         try:
-            raw = latex2sympy2.latex2sympy(text)
+            raw = _latex2sympy(text)
         except RecursionError:
             self.fail("expression too long or too deeply nested", start)
         except Exception as e:  # latex2sympy2 raises bare Exception with a ~~~^ marker
@@ -460,8 +460,6 @@ class _Reader:
                 col = len(m.group(1))
                 self.fail(f"cannot read this: {lines[0]}", src[col] if col < len(src) else end)
             self.fail(f"cannot read this: {str(e).strip() or type(e).__name__}", start)
-        finally:
-            latex2sympy2.set_variances({})
         if not isinstance(raw, sp.Expr):
             self.fail("expected one expression", start)
         return raw
@@ -521,6 +519,17 @@ class _Out:
 # The letter n is models.n; an index letter is an integer, positive Symbol (i is models.i).
 #: tokens after which + and - are signs, not the end of a summand
 _BINDS = {"^", "_", "*", "/", r"\cdot", r"\times", "("}
+
+
+@functools.lru_cache(maxsize=4096)
+def _latex2sympy(text: str):
+    """latex2sympy2 on one flat text, remembered: rows repeat the same pieces
+    (``n``, ``1``, placeholders), and its parser is slow."""
+    latex2sympy2.set_variances({})  # its globals must not carry over between calls
+    try:
+        return latex2sympy2.latex2sympy(text)
+    finally:
+        latex2sympy2.set_variances({})
 
 
 def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str | None = None,

@@ -48,7 +48,7 @@ def test_000_eq_73_wrong_layer_with_its_fix():
     f = found[304]
     assert f.verdict == "wrong"
     assert "a_i^{(1)} where a_i^{(2)} belongs" in f.diagnosis
-    assert f.correct_latex == r"a_i^{(2)} w^{(2)} (1 - a_i^{(2)})"
+    assert f.correct_latex == r"a_i^{(2)} (1 - a_i^{(2)}) w^{(2)}"
     # eq. 73 (line 302), the step where it starts
     assert found[302].verdict == "wrong"
 

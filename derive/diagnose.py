@@ -1,0 +1,282 @@
+r"""Why is a row wrong? Small repairs of the written expression, tried in turn.
+
+A wrong row is usually one slip away from the right one: a layer label
+(``a^{(1)}`` for ``a^{(2)}``), a factor too many or too few (``a_i(1-a_i)``),
+σ where σ' belongs, a term left out, a sum that starts at 0. :func:`repairs`
+lists such one-slip edits of the written expression, each with the sentence
+that names the slip; the checker keeps the first edit that makes the row
+right, and that edit is both the diagnosis and the proposed correction.
+
+The edits are made on the expression as the document wrote it (its own
+names, not their definitions), so the correction prints in its notation.
+Nothing here judges: :class:`derive.judge.Judge` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Callable, Iterator
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .functions import Activation
+from .rules import D
+
+#: candidates tried for a missing factor, at most
+MAX_POOL = 40
+
+
+def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
+            show: Callable) -> Iterator[tuple[str, sp.Expr]]:
+    """``(diagnosis, repaired expression)`` pairs, the likeliest slips first.
+    A renaming also gives ``(old LaTeX, new LaTeX)``, so that the correction
+    can keep the written order of the factors.
+
+    Args:
+        expr: the written right side that is wrong.
+        lhs: the chain's left side; ``previous``: the expression it must equal.
+        definitions: the document's definitions (name → body).
+        chain: the other expressions of the chain (their factors are candidates).
+        index: the sample index; ``show``: expression → the document's LaTeX.
+    """
+    yield from _free_index_sums(expr, lhs, index, show)
+    yield from _swaps(expr, lhs, previous, definitions, show)
+    yield from _derivative_for_function(expr, definitions, show)
+    yield from _ranges(expr, show)
+    yield from _extra_factors(expr, show)
+    yield from _extra_terms(expr, show)
+    yield from _missing_factors(expr, _factor_pool(expr, chain, definitions), show)
+    yield from _omitted_terms(expr, lhs, previous, definitions, show)
+
+
+def variable_repairs(lhs, definitions: dict, show: Callable) -> Iterator[tuple[str, sp.Expr]]:
+    """A left side ∂_v … whose v the document never uses: the derivative is
+    then 0. Yields ``(diagnosis, left side)`` with v replaced by each name of
+    the same letter that the document does use (``b^{1}`` → ``b^{(1)}``)."""
+    known = set()
+    for e in (*definitions.keys(), *definitions.values()):
+        known |= _names(e)
+    for d in sorted(lhs.atoms(D), key=str):
+        v = d.wrt
+        if v in known or (isinstance(v, sp.Indexed) and any(
+                isinstance(k, sp.Indexed) and k.base == v.base for k in known)):
+            continue
+        def likeness(new):  # b^{1} is likelier b^{(1)} than b: the same letters and digits
+            return (re.sub(r"\W", "", str(new)) != re.sub(r"\W", "", str(v)), str(new))
+        for new in sorted(known, key=likeness):
+            if _stem(new) == _stem(v) and type(new) is type(v):
+                yield (f"differentiates by {show(v)}, which the document never uses "
+                       f"(so the derivative is 0); {show(new)} is meant"), lhs.xreplace({v: new})
+
+
+# -- the parts of an expression ---------------------------------------------------
+
+def _products(expr) -> list:
+    """The places a factor can be dropped from or added to: every product,
+    and every sum's summand or bare expression that is not one."""
+    sites = [expr] if not expr.is_Mul else []
+    for node in sp.preorder_traversal(expr):
+        if node.is_Mul:
+            sites.append(node)
+        elif isinstance(node, sp.Sum) and not node.function.is_Mul:
+            sites.append(node.function)
+    return list(dict.fromkeys(sites))
+
+
+def _sub(expr, old, new):
+    """``expr`` with the subexpression ``old`` (a node of it) replaced by ``new``."""
+    if expr == old:
+        return new
+    return expr.xreplace({old: new})
+
+
+def _names(expr) -> set:
+    return {a for a in expr.atoms(sp.Symbol, sp.Indexed)
+            if not (isinstance(a, sp.Symbol) and any(a in i.indices for i in expr.atoms(sp.Indexed)))}
+
+
+def _stem(name) -> str:
+    text = str(name.base if isinstance(name, sp.Indexed) else name)
+    return text.split("^")[0].split("_")[0].split("[")[0]
+
+
+# -- the slips ----------------------------------------------------------------------
+
+def _free_index_sums(expr, lhs, index, show):
+    free = ({index} & lhs.free_symbols) | {k for a in lhs.atoms(sp.Indexed) for k in a.indices}
+    for s in expr.atoms(sp.Sum):
+        (idx, lo, hi), *rest = s.limits
+        if idx in free and not rest:
+            why = (f"sums over {show(idx)}, which is free on the left side "
+                   "(the left side is one sample's value)")
+            mean = (1 / hi) * s  # (1/n) Σ: the sample's own term keeps its 1/n
+            for fixed in (_sub(expr, mean, s.function / hi), _sub(expr, s, s.function)):
+                if fixed != expr:
+                    yield why, fixed
+            yield why, None  # the diagnosis stands even when no edit repairs it
+
+
+def _swaps(expr, lhs, previous, definitions, show):
+    """A layer or index slip: one name for another with the same letter."""
+    known = set()
+    for e in (lhs, previous, *definitions.keys(), *definitions.values()):
+        known |= _names(e)
+    mine = _names(expr)
+    # a whole layer: every a^(1)[…] becomes a^(2)[…]
+    bases = sorted({a.base for a in mine | known if isinstance(a, sp.Indexed)}, key=str)
+    for old, new in itertools.permutations(bases, 2):
+        if _stem(old) != _stem(new) or not expr.has(old):
+            continue
+        fixed = expr.xreplace({old: new})
+        sample = next(a for a in expr.atoms(sp.Indexed) if a.base == old)
+        yield (f"{show(sample)} where {show(new[sample.indices])} belongs", fixed,
+               (show(sample), show(new[sample.indices])))
+    # a layer slip in one factor only: a^(1)(1 - a^(1)) a^(1) for a^(2)(1 - a^(2)) a^(1)
+    for site in _products(expr):
+        if not site.is_Mul:
+            continue
+        args = _units(site)
+        groups = [(k,) for k in range(len(args))] + [
+            (j, k) for j, k in itertools.combinations(range(len(args)), 2)
+            if _names(args[j]) & _names(args[k])]
+        for group in groups:
+            for old, new in itertools.permutations(bases, 2):
+                if _stem(old) != _stem(new) or not any(args[k].has(old) for k in group):
+                    continue
+                changed = [a.xreplace({old: new}) if k in group else a
+                           for k, a in enumerate(args)]
+                fixed = _sub(expr, site, sp.Mul(*changed))
+                if fixed != expr and fixed != expr.xreplace({old: new}):
+                    sample = next(a for a in site.atoms(sp.Indexed) if a.base == old)
+                    yield (f"{show(sample)} where {show(new[sample.indices])} belongs",
+                           fixed, (show(sample), show(new[sample.indices])))
+    # one name: a_1^(i) for a_i^(1), w_2 for w_1, x_j for x_i
+    for old in sorted(mine, key=str):
+        for new in sorted(known | mine, key=str):
+            if new == old or _stem(new) != _stem(old):
+                continue
+            fixed = expr.xreplace({old: new})
+            if fixed != expr:
+                yield f"{show(old)} where {show(new)} belongs", fixed, (show(old), show(new))
+
+
+def _units(product) -> list:
+    """A product's factors with whole powers of a name split up: a^2 (1-a) →
+    [a, a, 1-a], so that one copy can change alone."""
+    out = []
+    for a in product.args:
+        if a.is_Pow and a.exp.is_Integer and 2 <= a.exp <= 4 and _names(a.base):
+            out += [a.base] * int(a.exp)
+        else:
+            out.append(a)
+    return out
+
+
+def _derivative_of(f, definitions):
+    """σ'(u) for ``f`` = σ(u), or t(1 − t) style for a name t defined as σ(u)."""
+    body = definitions.get(f, f)
+    if isinstance(body, Activation) and len(body.args) == 1:
+        d = body.fdiff(1)
+        return d.xreplace({body: f}) if f is not body else d
+    return None
+
+
+def _derivative_for_function(expr, definitions, show):
+    for site in _products(expr):
+        for f in (site.args if site.is_Mul else (site,)):
+            d = _derivative_of(f, definitions)
+            if d is None:
+                continue
+            new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
+            fixed = _sub(expr, site, new)
+            yield (f"{show(f)} where its derivative {show(d)} belongs "
+                   "(the function in place of its derivative)"), fixed
+
+
+def _ranges(expr, show):
+    for s in expr.atoms(sp.Sum):
+        (idx, lo, hi), *rest = s.limits
+        for dlo, dhi in ((1, 0), (-1, 0), (0, -1), (0, 1), (1, 1), (-1, -1)):
+            new_lo, new_hi = lo + dlo, hi + dhi
+            fixed = _sub(expr, s, sp.Sum(s.function, (idx, new_lo, new_hi), *rest))
+            yield (f"the sum runs {show(idx)} = {show(lo)} … {show(hi)}; it should run "
+                   f"{show(new_lo)} … {show(new_hi)} (off by one)"), fixed
+
+
+def _is_factor(f) -> bool:
+    return not f.is_Number
+
+
+def _extra_factors(expr, show):
+    for site in _products(expr):
+        if not site.is_Mul:
+            continue
+        args = [a for a in site.args if _is_factor(a)]
+        for f in args:
+            yield f"an extra factor {show(f)}", _sub(expr, site, site / f)
+        for f, g in itertools.combinations(args, 2):
+            if _names(f) & _names(g):  # a_i and (1 - a_i): one factor a_i(1 - a_i)
+                yield f"an extra factor {show(f * g)}", _sub(expr, site, site / (f * g))
+
+
+def _extra_terms(expr, show):
+    for site in [node for node in sp.preorder_traversal(expr) if node.is_Add]:
+        for t in site.args:
+            yield f"an extra term {show(t)}", _sub(expr, site, site - t)
+
+
+def _factor_pool(expr, chain, definitions) -> list:
+    """Factors the row may have lost: the local derivatives of the document's
+    definitions (a_i(1 - a_i), x_i, w^(2)) and the factors of the chain's rows."""
+    pool = []
+    for target, body in definitions.items():
+        d = _derivative_of(target, definitions)
+        if d is not None:
+            pool.append(d)
+        for v in sorted(_names(body), key=str):
+            try:
+                g = sp.diff(body, v)
+            except (TypeError, ValueError, NotImplementedError):
+                continue
+            if g != 0 and not g.has(sp.Sum, D):
+                pool.append(g)
+    for e in chain:
+        for site in _products(e):
+            pool += [a for a in (site.args if site.is_Mul else (site,)) if not a.is_Number]
+    mine = set(sp.Mul.make_args(expr))
+    out = []
+    for c in dict.fromkeys(pool):
+        if c.is_Number or c in mine or c.has(Activation) and not c.is_Mul:
+            continue
+        out.append(c)
+    return out[:MAX_POOL]
+
+
+def _missing_factors(expr, pool, show):
+    for c in pool:
+        for site in _products(expr):
+            yield f"a missing factor {show(c)}", _sub(expr, site, site * c)
+
+
+def _omitted_terms(expr, lhs, previous, definitions, show):
+    """A term left out: of ∂ of the cost's terms, or of the row before."""
+    candidates = []
+    if isinstance(lhs, D):
+        body = definitions.get(lhs.expr)
+        if body is None and isinstance(lhs.expr, AppliedUndef):
+            body = next((b for t, b in definitions.items() if isinstance(t, AppliedUndef)
+                         and t.func == lhs.expr.func), None)
+        if body is not None:
+            for t in sp.Add.make_args(sp.expand(body, deep=False, mul=True, multinomial=False)):
+                try:
+                    d = sp.diff(t, lhs.wrt)
+                except (TypeError, ValueError, NotImplementedError):
+                    continue
+                if d != 0:
+                    candidates.append(d)
+    if previous is not None and previous.is_Add:
+        candidates += list(previous.args)
+    for t in dict.fromkeys(candidates):
+        yield f"omits the term {show(t)}", expr + t

@@ -235,13 +235,17 @@ def _factor_pool(expr, chain, definitions) -> list:
         d = _derivative_of(target, definitions)
         if d is not None:
             pool.append(d)
-        for v in sorted(_names(body), key=str):
-            try:
-                g = sp.diff(body, v)
-            except (TypeError, ValueError, NotImplementedError):
-                continue
-            if g != 0 and not g.has(sp.Sum, D):
-                pool.append(g)
+        # ∂body/∂v, and of every function's argument (x_i from σ(w x_i + b))
+        inner = [body] + [f.args[0] for f in body.atoms(Activation) if len(f.args) == 1]
+        for part in inner:
+            for v in sorted(_names(part), key=str):
+                try:
+                    g = sp.diff(part, v)
+                except (TypeError, ValueError, NotImplementedError):
+                    continue
+                if g != 0 and not g.has(sp.Sum, D):
+                    pool.append(g)
+                    pool += [a for a in sp.Mul.make_args(g) if not a.is_Number]
     for e in chain:
         for site in _products(e):
             pool += [a for a in (site.args if site.is_Mul else (site,)) if not a.is_Number]

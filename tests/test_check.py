@@ -78,3 +78,33 @@ def test_round_trip_write_ups_check_clean(spec, tmp_path):
     displayed = [f for f in report.findings if not f.latex.startswith(("C(w) = (1/n)", "C = (1/n)"))]
     assert all(f.verdict == "correct" for f in displayed), [
         (f.line, f.verdict, f.reason) for f in displayed if f.verdict != "correct"]
+
+
+def test_000_every_layer_slip_and_nothing_else():
+    found = {f.line: f for f in check_file(SEEDS / "000_d474ea71b36716ad.txt").findings}
+    flagged = {line for line, f in found.items() if f.verdict in ("wrong", "factor")}
+    # eqs. 73-74, 85-86 and 97-98: σ'(z^{(2)}) written as a^{(1)}(1 - a^{(1)})
+    for line in (250, 252, 276, 278, 302, 304):
+        assert "a_i^{(1)} where a_i^{(2)} belongs" in found[line].diagnosis, line
+    assert found[252].correct_latex == r"a_i^{(2)} (1 - a_i^{(2)}) a_i^{(1)}"
+    # eqs. 81 and 93 restate that result inside ∂C^{(2)}: the same slip
+    assert "a_i^{(1)} where a_i^{(2)} belongs" in found[266].diagnosis
+    assert "a_i^{(1)} where a_i^{(2)} belongs" in found[292].diagnosis
+    # eqs. 102, 105 and 107: ∂/∂a_i^{(1)} is one sample's, the sum over i is not
+    for line in (312, 318, 324):
+        assert "free on the left side" in found[line].diagnosis, line
+    # no correct line is flagged: eq. 12 restates eq. 11 (C'(w) of eq. 4, not eq. 17's C(x)),
+    # and eqs. 61-64 define z anew for the two-layer part
+    assert flagged == {250, 252, 266, 276, 278, 292, 302, 304, 312, 318, 324}
+
+
+def test_grad_tex_diagnoses():
+    found = {f.line: f for f in check_file(SEEDS / "grad.tex").findings}
+    # \pd[b^{1}]: a name the notes never use; with b^{(1)} line 91 is right
+    assert "b^{(1)} is meant" in found[91].diagnosis
+    assert found[91].correct_latex == r"\pd[b^{(1)}] a_i^{(1)} = a_i^{(1)}(1 - a_i^{(1)})"
+    # line 113 has the typo and the per-layer scheme's error both
+    assert "b^{(1)} is meant, but the row is wrong for that too" in found[113].diagnosis
+    # line 105: the corrected row is the one sample's term, in grad.tex's macros
+    assert found[105].correct_latex == \
+        r"\frac{2}{n} (a_i^{(2)} - y_i) a_i^{(2)} (1 - a_i^{(2)}) w^{(2)}"

@@ -1,0 +1,185 @@
+"""derive check's diagnoses: one slip per document, named, with the corrected row.
+
+Each case starts from the same correct one-neuron derivation and changes one
+thing in its result row; the checker must flag exactly that row, say what the
+slip is and propose the right row in the document's notation (golden strings).
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from derive.check import check_file
+from derive.errors import DeriveError
+
+BASE = r"""\section{A neuron}
+\begin{align}
+a_i &= \sigma(w x_i + b) \\
+C &= \frac{1}{n} \sum_{i=1}^{n} (a_i - y_i)^2
+\end{align}
+\begin{align}
+\frac{\partial C}{\partial w} &= ROW
+\end{align}
+"""
+GOOD = r"\frac{1}{n} \sum_{i=1}^{n} 2 (a_i - y_i) a_i (1 - a_i) x_i"
+FIXED = r"\frac{1}{n} \sum_{i=1}^{n} 2(a_i - y_i) a_i (1 - a_i) x_i"
+
+
+def check(tmp_path, text, name="notes.tex", **kw):
+    path = tmp_path / name
+    path.write_text(text)
+    return {f.line: f for f in check_file(path, **kw).findings}
+
+
+def test_the_correct_row_is_correct(tmp_path):
+    found = check(tmp_path, BASE.replace("ROW", GOOD))
+    assert all(f.verdict == "correct" for f in found.values()), found
+
+
+CASES = [
+    # a dropped factor 2: a constant factor, named
+    ("factor", r"\frac{1}{n} \sum_{i=1}^{n} (a_i - y_i) a_i (1 - a_i) x_i",
+     "a constant factor: it is \\frac{1}{2} times the right value",
+     r"\frac{2}{n} \sum_{i=1}^{n} (a_i - y_i) a_i (1 - a_i) x_i"),
+    # (y - a) for (a - y): the sign
+    ("factor", r"\frac{1}{n} \sum_{i=1}^{n} 2 (y_i - a_i) a_i (1 - a_i) x_i", "wrong sign",
+     r"- \frac{1}{n} \sum_{i=1}^{n} 2(y_i - a_i) a_i (1 - a_i) x_i"),
+    # σ' left out: the missing factor is named as the notes write it
+    ("wrong", r"\frac{1}{n} \sum_{i=1}^{n} 2 (a_i - y_i) x_i", "a missing factor a_i (1 - a_i)",
+     r"\frac{1}{n} \sum_{i=1}^{n} 2(a_i - y_i) x_i a_i (1 - a_i)"),
+    # the inner derivative x_i left out
+    ("wrong", r"\frac{1}{n} \sum_{i=1}^{n} 2 (a_i - y_i) a_i (1 - a_i)", "a missing factor x_i",
+     FIXED),
+    # a factor too many
+    ("wrong", GOOD + " w", "an extra factor w", FIXED),
+    # σ written where σ' belongs
+    ("wrong", r"\frac{1}{n} \sum_{i=1}^{n} 2 (a_i - y_i) \sigma(w x_i + b) x_i",
+     "the function in place of its derivative",
+     r"\frac{1}{n} \sum_{i=1}^{n} 2(a_i - y_i) x_i (1 - \sigma(b + w x_i)) \sigma(b + w x_i)"),
+    # the sum starts at 0
+    ("wrong", GOOD.replace("i=1", "i=0"), "the sum runs i = 0 … n; it should run 1 … n", FIXED),
+    # x_1 for x_i: a wrong index
+    ("wrong", GOOD.replace("x_i", "x_1"), "x_1 where x_i belongs", FIXED),
+]
+
+
+@pytest.mark.parametrize("verdict, row, why, fix", CASES)
+def test_one_slip_is_named_and_fixed(tmp_path, verdict, row, why, fix):
+    found = check(tmp_path, BASE.replace("ROW", row))
+    f = found[7]
+    assert f.verdict == verdict, f
+    assert why in f.diagnosis
+    assert f.correct_latex == fix
+    assert f.origin and f.counterexample
+    # and nothing else is flagged
+    assert all(g.verdict == "correct" for line, g in found.items() if line != 7)
+
+
+def test_wrong_layer_in_one_factor(tmp_path):
+    text = r"""\begin{align}
+a_i^{(1)} &= \sigma(w^{(1)} x_i + b^{(1)}) \\
+a_i^{(2)} &= \sigma(w^{(2)} a_i^{(1)} + b^{(2)})
+\end{align}
+\begin{equation}
+\partial_{w^{(2)}} a_i^{(2)} = a_i^{(1)}(1 - a_i^{(1)}) a_i^{(1)}
+\end{equation}
+"""
+    f = check(tmp_path, text)[6]
+    assert f.verdict == "wrong"
+    assert f.diagnosis == "a_i^{(1)} where a_i^{(2)} belongs"
+    assert f.correct_latex == r"a_i^{(2)} (1 - a_i^{(2)}) a_i^{(1)}"
+
+
+def test_omitted_term_in_ridge(tmp_path):
+    text = r"""# Ridge
+
+$$J(w) = \frac{1}{n}\sum_{i=1}^{n} (w x_i - y_i)^2 + \lambda w^2$$
+
+$$\frac{dJ}{dw} = \frac{2}{n}\sum_{i=1}^{n} (w x_i - y_i) x_i$$
+"""
+    f = check(tmp_path, text, "ridge.md")[5]
+    assert f.verdict == "wrong" and f.diagnosis == r"omits the term 2 \lambda w"
+    assert f.correct_latex == r"2 w \lambda + \frac{2}{n} \sum_{i=1}^{n} (w x_i - y_i) x_i"
+
+
+def test_corrections_use_the_documents_macros(tmp_path):
+    text = r"""\def\pd[#1]{\partial_{#1}}
+\def\avgsum[#1,#2]{\frac{1}{#2}\sum_{#1=1}^{#2}}
+\begin{align}
+a_i &= \sigma(w x_i + b) \\
+C &= \avgsum[i, n] (a_i - y_i)^2 \\
+\pd[w] C &= \avgsum[i, n] 2(a_i - y_i) x_i
+\end{align}
+"""
+    f = check(tmp_path, text)[6]
+    assert f.diagnosis == "a missing factor a_i (1 - a_i)"
+    assert f.correct_latex == r"\avgsum[i, n] 2(a_i - y_i) x_i a_i (1 - a_i)"
+
+
+def test_variable_typo_on_the_left(tmp_path):
+    # grad.tex's \pd[b^{1}]: a variable the document never uses, so the true value is 0
+    text = r"""\begin{align}
+a_i^{(1)} &= \sigma(w^{(1)} x_i + b^{(1)}) \\
+\partial_{b^{1}} a_i^{(1)} &= a_i^{(1)}(1 - a_i^{(1)})
+\end{align}
+"""
+    f = check(tmp_path, text)[3]
+    assert f.verdict == "wrong" and "b^{(1)} is meant" in f.diagnosis
+    assert f.correct_latex == r"\partial_{b^{(1)}} a_i^{(1)} = a_i^{(1)}(1 - a_i^{(1)})"
+
+
+AMBIGUOUS = r"""# Notes
+
+$$J(w) = \frac{1}{n}\sum_{i=1}^{n} (w x_i - y_i)^2$$
+
+$$\frac{\partial J}{\partial w} = u(w + 1)$$
+"""
+
+
+def test_a_letter_before_a_bracket_is_ambiguous_until_pinned(tmp_path):
+    f = check(tmp_path, AMBIGUOUS, "a.md")[5]
+    assert f.verdict == "ambiguous" and "--assume 'u: function'" in f.reason
+    # pinned as a variable: u(w + 1) is a product, and then simply wrong
+    assert check(tmp_path, AMBIGUOUS, "a.md", assume=["u: variable"])[5].verdict == "wrong"
+    # pinned as a function: an undefined function of w, whose value is unknown
+    assert check(tmp_path, AMBIGUOUS, "a.md", assume=["u: function"])[5].verdict != "ambiguous"
+
+
+def test_front_matter_pins(tmp_path):
+    md = "---\nassume:\n  - \"u: variable\"\n---\n" + AMBIGUOUS
+    assert check(tmp_path, md, "b.md")[9].verdict == "wrong"
+    tex = "% derive: assume u: variable\n" + AMBIGUOUS.replace("# Notes", "")
+    assert check(tmp_path, tex, "c.tex")[6].verdict == "wrong"
+
+
+def test_a_bad_pin_is_a_clear_error(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(AMBIGUOUS)
+    with pytest.raises(DeriveError, match="unknown kind 'banana'"):
+        check_file(path, assume=["u: banana"])
+    out = subprocess.run([sys.executable, "-m", "derive", "check", str(path), "--assume", "u"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "--assume: an assumption is 'NAME: KIND'" in out.stderr
+
+
+def test_past_its_budget_a_row_is_unchecked_timeout(tmp_path):
+    text = BASE.replace("ROW", GOOD)
+    found = check(tmp_path, text, row_seconds=1e-4)
+    assert any(f.verdict == "unchecked" and f.reason.startswith("timeout") for f in found.values())
+    assert not any(f.verdict in ("wrong", "factor") for f in found.values())
+
+
+def test_redefinitions_hold_from_their_row_on(tmp_path):
+    # notes reuse names: z is one thing in the first part and another later
+    text = r"""$$z = w x + b$$
+
+$$\frac{\partial z}{\partial w} = x$$
+
+$$z = \sigma(w x)$$
+
+$$\frac{\partial z}{\partial w} = \sigma(w x)(1 - \sigma(w x)) x$$
+"""
+    found = check(tmp_path, text, "z.md")
+    assert [f.verdict for f in found.values()] == ["correct"] * 4

@@ -20,6 +20,7 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -99,6 +100,8 @@ class Report:
                 "summary": self.summary()}
 
 
+#: the math environments of prose
+_INLINE = ("$", "\\(")
 #: seconds one row may take, from reading it to its diagnosis
 ROW_SECONDS = 2.0
 
@@ -149,11 +152,20 @@ class _Checker:
                 self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed",
                                                row.problem)
         unsure = ambiguous_calls(doc, self.notation, self.pins)
+        self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
         found = self._definitions(parsed)
+        tainted = self._tainted(found)
         judges: dict = {}
         for parts in parsed:
+            names = set().union(*(_names_in(e) for e, _, _ in parts))
+            lost = sorted((n for n in names if n in tainted), key=str)
+            if lost:
+                why = "; ".join(f"{self.show(n)} depends on a definition that could not be "
+                                f"read (line {tainted[n]})" for n in lost[:2])
+                self._all(parts, "unchecked", why)
+                continue
             definitions = _in_force(found, parts[0][2].line)
             key = tuple(sorted(id(v) for v in definitions.values()))
             if key not in judges:
@@ -187,12 +199,44 @@ class _Checker:
         return parts
 
     def _give_up(self, chain, row, verdict, reason):
-        self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, verdict, reason)
+        self._set(row, Finding(row.line, row.line_end, row.latex, verdict, reason))
+        # an unread ``name = …`` still says that name is defined here: remember it,
+        # so that nothing is judged with the name taken for a free variable
+        lhs = chain.parts[0][0]
+        if re.fullmatch(r"[\\A-Za-z{}_^()0-9,' ]{1,40}", lhs.strip()):
+            try:
+                name = parse_row(lhs, self.notation)
+            except LatexParseError:
+                name = None
+            row0 = chain.parts[0][1]
+            if name is not None and _is_name(name):
+                self.unread.setdefault(_key(name), (name, row0.line, row0.env in _INLINE))
         for _, r in chain.parts:
             self.by_row.setdefault(id(r), Finding(
                 r.line, r.line_end, r.latex, "unchecked",
                 f"part of a chain with an {verdict} row (line {row.line})"))
         return None
+
+    def _tainted(self, found) -> dict:
+        """Names whose meaning is unknown, with the line to blame: those whose
+        definition could not be read, and those defined through them."""
+        # prose math ($C = (1/n) \sum …$) that cannot be read does not void a
+        # definition the displays give
+        defined = {_key(lhs) for _, _, lhs, _ in found}
+        out = {name: line for key, (name, line, inline) in self.unread.items()
+               if not (inline and key in defined)}
+        grew = True
+        while grew:
+            grew = False
+            for line, _, lhs, rhs in found:
+                if lhs not in out and any(n in out for n in _names_in(rhs)):
+                    out[lhs] = next(out[n] for n in _names_in(rhs) if n in out)
+                    grew = True
+        # an Indexed name stands for its whole base (a_i and a_j alike)
+        for name, line in list(out.items()):
+            if isinstance(name, sp.Indexed):
+                out.setdefault(name.base, line)
+        return _TaintMap(out)
 
     def _definitions(self, parsed_chains) -> list:
         """Equations ``name = expression`` that introduce a name, as
@@ -212,6 +256,10 @@ class _Checker:
                 continue
             if isinstance(lhs, AppliedUndef) and lhs.func.__name__ in ACTIVATIONS:
                 continue
+            if _key(lhs) in self.unread and not self.unread[_key(lhs)][2]:
+                continue  # its real definition could not be read
+            if rhs.is_Number and parts[0][2].env in _INLINE:
+                continue  # "where $y = 1$": a condition in the prose, not a definition
             line = parts[0][2].line
             out.append((line, _key(lhs), lhs, rhs))
             if isinstance(lhs, AppliedUndef):
@@ -228,8 +276,14 @@ class _Checker:
             row = parts[1][2]
             found = Finding(row.line, row.line_end, row.latex, "correct",
                             f"definition of {self.show(first)}")
-            self.by_row[id(row)] = found
-            self.by_row.setdefault(id(parts[0][2]), found)
+            self._set(row, found)
+            if id(parts[0][2]) != id(row):
+                self._set(parts[0][2], found)
+            return
+        if len(parts) == 2 and _is_name(first) and parts[1][0].is_Number \
+                and parts[0][2].env in _INLINE:
+            self._all(parts, "unchecked", f"a condition in the prose ({self.show(first)} = "
+                      f"{self.show(parts[1][0])}), not a claim to check")
             return
         if len(parts) == 2 and _is_name(first) and self.pins.is_input(first):
             for _, _, r in parts:
@@ -368,6 +422,27 @@ class _Checker:
             pass
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
         return out
+
+
+def _names_in(expr) -> set:
+    """The names an expression mentions: symbols, indexed entries and their
+    bases, and applied functions."""
+    out = set(expr.free_symbols) | expr.atoms(sp.Indexed) | expr.atoms(AppliedUndef)
+    out |= {a.base for a in expr.atoms(sp.Indexed)}
+    return out
+
+
+class _TaintMap(dict):
+    """A dict of tainted names where an Indexed entry is found by its base."""
+
+    def __contains__(self, name):
+        return dict.__contains__(self, name) or (
+            isinstance(name, sp.Indexed) and dict.__contains__(self, name.base))
+
+    def __getitem__(self, name):
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        return dict.__getitem__(self, name.base)
 
 
 def _key(name):

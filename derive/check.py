@@ -276,6 +276,10 @@ class _Checker:
             row = parts[1][2]
             found = Finding(row.line, row.line_end, row.latex, "correct",
                             f"definition of {self.show(first)}")
+            slip = _definition_slip(first, parts[1][0], parts[1][1], self.show)
+            if slip is not None:
+                found.verdict, found.diagnosis, found.correct_latex = "wrong", *slip
+                found.reason, found.origin = f"definition of {self.show(first)}: {slip[0]}", True
             self._set(row, found)
             if id(parts[0][2]) != id(row):
                 self._set(parts[0][2], found)
@@ -422,6 +426,37 @@ class _Checker:
             pass
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
         return out
+
+
+#: the letters notes name a cost by
+_COSTS = {"C", "J", "L", "E", "R"}
+
+
+def _definition_slip(name, body, latex: str, show):
+    """``(diagnosis, corrected right side)`` for a definition that cannot be
+    meant as written, or None. A definition is what the notes say it is, so
+    only two slips are certain enough to call: a layer label that is the
+    sample index (``a_i^{(i)}`` beside ``a_i^{(1)}``), and a cost that sums
+    plain differences (errors of opposite sign cancel; the square is missing).
+    """
+    m = re.search(r"([A-Za-z])_\{?([a-z])\}?\^\{\(\2\)\}", latex)
+    if m:
+        letter, index = m.groups()
+        labels = re.findall(re.escape(letter) + r"_\{?" + index + r"\}?\^\{\((\d+)\)\}", latex)
+        fix = latex.replace(m.group(0), f"{letter}_{index}^{{({labels[0]})}}") if labels else None
+        return (f"{m.group(0)}: the layer label is the sample index {index}"
+                + (f"; {letter}_{index}^{{({labels[0]})}} is meant" if labels else ""), fix)
+    stem = str(name.base if isinstance(name, sp.Indexed) else name).split("^")[0]
+    if stem in _COSTS:
+        sums = [f for f in body.as_ordered_factors() if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and sums[0].function.is_Add and all(
+                _is_name(t) or (t.is_Mul and t.args[0] == -1 and _is_name(t.args[1]))
+                for t in sums[0].function.args):
+            total = sums[0]
+            squared = body.xreplace({total: sp.Sum(total.function ** 2, *total.limits)})
+            return (f"the cost sums plain differences {show(total.function)}, so errors of "
+                    "opposite sign cancel; the square is missing", show(squared, latex))
+    return None
 
 
 def _names_in(expr) -> set:

@@ -95,7 +95,13 @@ def test_000_every_layer_slip_and_nothing_else():
         assert "free on the left side" in found[line].diagnosis, line
     # no correct line is flagged: eq. 12 restates eq. 11 (C'(w) of eq. 4, not eq. 17's C(x)),
     # and eqs. 61-64 define z anew for the two-layer part
-    assert flagged == {250, 252, 266, 276, 278, 292, 302, 304, 312, 318, 324}
+    # eq. 108: a_i^{(i)}, the sample index as a layer label (grad.tex: e_i = a_i^{(1)} - …)
+    assert "the layer label is the sample index i" in found[326].diagnosis
+    assert found[326].correct_latex.startswith("a_i^{(1)} - (a_i^{(1)}")
+    # eq. 109: C^{(1)} without its square (grad.tex squares it)
+    assert "the square is missing" in found[328].diagnosis
+    assert found[328].correct_latex == r"\frac{1}{n} \sum_{i=1}^{n} (a_i^{(1)} - e_i)^2"
+    assert flagged == {250, 252, 266, 276, 278, 292, 302, 304, 312, 318, 324, 326, 328}
 
 
 def test_grad_tex_diagnoses():

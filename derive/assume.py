@@ -38,6 +38,11 @@ KINDS = ("function", "variable", "parameter", "constant", "data")
 _LETTER = r"(?<![\\A-Za-z])(\\(?:phi|varphi|psi|chi|Phi|Psi)(?![A-Za-z])|[A-Za-z](?![A-Za-z]))"
 _SCRIPTS = r"((?:\s*[_^]\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\?[A-Za-z0-9]))*)"
 _USE = re.compile(_LETTER + _SCRIPTS + r"(\s*(?:\\left\s*)?\(|\s*\\[A-Za-z]+|\s*\^)?")
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+#: words math may hold that are not products of letters
+_KNOWN_WORDS = {"softplus", "relu", "sigmoid", "exp", "log", "ln", "sin", "cos", "tanh",
+                "max", "min", "sgn", "sign", "argmin", "argmax", "and", "for", "if", "where",
+                "with"}
 #: letters that are never names of their own: the differential, Euler's number
 _NOT_NAMES = {"d", "e"}
 
@@ -168,6 +173,18 @@ def ambiguous_calls(doc, notation: Notation, pins: Assumptions) -> dict:
             else:
                 alone.add(base)
     out = {}
+    for row in doc.rows:
+        if row.problem:
+            continue
+        text = re.sub(r"\\(?:text|mathrm|mathit|operatorname|textrm|mbox)\s*\{[^{}]*\}", " ",
+                      row.latex)
+        for m in _WORD.finditer(text):
+            word = m.group(0)
+            if word in notation.functions or word.lower() in _KNOWN_WORDS:
+                continue
+            out.setdefault(id(row), (
+                f"{word} could be one name or the product {'·'.join(word)}; the document "
+                f"does not say which (write \\mathit{{{word}}} for a name)"))
     for base, rows in calls.items():
         if base in alone or base in notation.functions or base in pins.kinds:
             continue

@@ -271,6 +271,10 @@ class _Checker:
     # -- judging ---------------------------------------------------------------
     def _chain(self, parts, judge, definitions):
         first = parts[0][0]
+        not_algebra = _not_algebra(parts)
+        if not_algebra:
+            self._all(parts, "unchecked", not_algebra)
+            return
         # a definition: verdict correct, nothing to compare
         if len(parts) == 2 and first in definitions and definitions[first] is parts[1][0]:
             row = parts[1][2]
@@ -336,6 +340,14 @@ class _Checker:
                 continue
             if previous is None:  # the row before could not be read: compare with the left
                 link = value = judge.compare(made, truth)
+            if link.verdict != "correct":
+                before = previous if previous is not None else first
+                numeric = _evaluation(before, expr)
+                if numeric:
+                    self._set(row, Finding(row.line, row.line_end, row.latex,
+                                           *numeric(judge, made, previous_true)))
+                    previous, previous_true = expr, made
+                    continue
             if link.verdict == "correct" and (k == 1 or value.verdict == "correct"):
                 self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
                                        "follows from the line before" if k > 1 else
@@ -457,6 +469,70 @@ def _definition_slip(name, body, latex: str, show):
             return (f"the cost sums plain differences {show(total.function)}, so errors of "
                     "opposite sign cancel; the square is missing", show(squared, latex))
     return None
+
+
+_ARROWS = re.compile(r"\\(?:implies|Rightarrow|rightarrow|iff|Leftrightarrow|longrightarrow|"
+                     r"Longrightarrow)(?![A-Za-z])")
+_UNIT = re.compile(r"(?:\d|\})\s*\\(?:text|mathrm)\{\s*[A-Za-z]")
+
+
+def _not_algebra(parts) -> str | None:
+    """Why a chain is not a chain of equalities to check, or None."""
+    for _, latex, _ in parts:
+        if re.fullmatch(r"\s*\\frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{[^{}]*\}\s*", latex):
+            return "a derivative operator with nothing to apply it to"
+        m = _ARROWS.search(latex)
+        if m:
+            return (f"{m.group(0)} joins statements here; each side of an implication is "
+                    "not an expression to compare")
+        m = _UNIT.search(latex)
+        if m:
+            return "a quantity with a unit in words (a count or a measure), not algebra"
+    return None
+
+
+def _evaluation(before, expr):
+    """When ``before = expr`` is an evaluation rather than an identity, a
+    function giving its ``(verdict, reason)``; else None.
+
+    * Both sides numbers: arithmetic, right when it agrees to the digits the
+      document shows (28 × 0.2783 − 46.32 = −38.53).
+    * Names on the left, a number on the right (28a − 46.32 = 0, or = −74.32
+      for a value of a the row does not show): an equation, not an identity.
+    """
+    if not before.free_symbols and not expr.free_symbols and not before.has(D, sp.Sum):
+        digits = max([_decimals(f) for f in expr.atoms(sp.Float, sp.Rational)] + [0])
+
+        def arithmetic(judge, made, target):
+            a, b = complex(sp.N(made)), complex(sp.N(target))
+            if abs(a - b) <= 0.5 * 10 ** -digits + 1e-12 * max(1, abs(b)):
+                return "correct", f"arithmetic, right to the {digits} decimals shown"
+            return "wrong", f"arithmetic: {b.real:.6g}, not {a.real:.6g}"
+        return arithmetic
+    if before.free_symbols and expr.is_Number:
+        names = ", ".join(sorted(str(s) for s in before.free_symbols))
+        return lambda judge, made, target: (
+            "unchecked", f"an equation to solve for {names}, or a value substituted that "
+            "the row does not give; not an identity to check")
+    return None
+
+
+def _decimals(number) -> int:
+    """The decimals a number read from the document was written with (0.2568 → 4)."""
+    if isinstance(number, sp.Rational) and number.q != 1:
+        q, k = int(number.q), 0
+        while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:
+            if q % 10 == 0:
+                q //= 10
+            elif q % 2 == 0:
+                q //= 2
+            else:
+                q //= 5
+            k += 1
+            if k > 12:
+                break
+        return k if q == 1 else 0
+    return 0
 
 
 def _names_in(expr) -> set:

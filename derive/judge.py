@@ -255,6 +255,8 @@ class Judge:
             return Verdict("wrong", counterexample=example,
                            reason="it is 0 where the true value is not")
         factor = sp.nsimplify(r.real, rational=True, tolerance=1e-9)
+        if factor == 1:  # equal, up to the rounding of float64 evaluation
+            return Verdict("correct")
         return Verdict("factor", factor=factor, counterexample=example,
                        reason=f"off by a constant factor {factor}")
 

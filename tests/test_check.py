@@ -114,3 +114,16 @@ def test_grad_tex_diagnoses():
     # line 105: the corrected row is the one sample's term, in grad.tex's macros
     assert found[105].correct_latex == \
         r"\frac{2}{n} (a_i^{(2)} - y_i) a_i^{(2)} (1 - a_i^{(2)}) w^{(2)}"
+
+
+def test_002_and_004_no_correct_line_is_flagged():
+    # 002 counts flops ("x \cdot x = 1 \text{ Flop}"): a count with a unit, not an identity
+    found = {f.line: f for f in check_file(SEEDS / "002_cb9e210b50cf4f74.txt").findings}
+    assert found[34].verdict == "unchecked" and "unit" in found[34].reason
+    assert not [f for f in found.values() if f.verdict in ("wrong", "factor")]
+    found = {f.line: f for f in check_file(SEEDS / "004_8b0506653d306b7b.txt").findings}
+    assert not [(f.line, f.reason) for f in found.values() if f.verdict in ("wrong", "factor")]
+    # "28a - 46.32 = -74.32" is 28a - 46.32 at a value of a the slide gives elsewhere
+    assert found[161].verdict == "unchecked" and "equation to solve" in found[161].reason
+    # "Pred = softplus(…)": Pred is one name or P·r·e·d; the slides do not say
+    assert found[357].verdict == "ambiguous" and "P·r·e·d" in found[357].reason

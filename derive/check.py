@@ -352,7 +352,14 @@ class _Checker:
                 self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
                                        "follows from the line before" if k > 1 else
                                        "equals the left side"))
-            elif link.verdict == "correct" or link.verdict == "unchecked":
+            elif link.verdict == "unchecked":
+                self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                       link.reason))
+            elif link.verdict == "correct" and origin_line is None:
+                # a right step after one that could not be judged
+                self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
+                                       "follows from the line before"))
+            elif link.verdict == "correct":
                 # a right step from a wrong line: it carries the error
                 self._set(row, Finding(row.line, row.line_end, row.latex, value.verdict,
                                        f"carries the error from line {origin_line}",

@@ -217,7 +217,7 @@ def twice() -> Model:
     return Model(
         name="twice", params=(w,), data=(x, y), intermediates=(),
         cost=mean((x[i] * w - y[i]) ** 2),
-        description="y = x·w, C(w) = (1/n) Σ (x_i w − y_i)²",
+        description="y = x·w, C(w) = (1/n) Σ_{i=1}^{n} (x_i w − y_i)²",
         datasets={"twice": {"x": (0.0, 1.0, 2.0, 3.0, 4.0), "y": (0.0, 2.0, 4.0, 6.0, 8.0)}})
 
 
@@ -231,7 +231,7 @@ def neuron() -> Model:
         intermediates=((a[i], sigmoid(x[i] * w1 + y[i] * w2 + b)),),
         cost=mean((a[i] - z[i]) ** 2),
         description="one sigmoid neuron, two inputs: a_i = σ(x_i w_1 + y_i w_2 + b), "
-                    "C = (1/n) Σ (a_i − z_i)²; data: or, and, nand, xor",
+                    "C = (1/n) Σ_{i=1}^{n} (a_i − z_i)²; data: or, and, nand, xor",
         datasets=gates)
 
 
@@ -266,7 +266,7 @@ def ssr_line() -> Model:
     return Model(
         name="ssr-line", params=(a,), data=(x, y), intermediates=(),
         cost=total((x[i] * a - y[i]) ** 2), cost_name="SSR",
-        description="the slides' fit of y = a·x: SSR(a) = Σ (a x_i − y_i)² on "
+        description="the slides' fit of y = a·x: SSR(a) = Σ_{i=1}^{n} (a x_i − y_i)² on "
                     "(0, 0.33), (1, 2.66), (2, 3.5), (3, 4.5)",
         datasets={"slides": {"x": (0.0, 1.0, 2.0, 3.0), "y": (0.33, 2.66, 3.5, 4.5)}},
         fixed_data="slides")
@@ -284,7 +284,7 @@ def softplus_net() -> Model:
         cost=total((y[i] - o[i]) ** 2), cost_name="SSR",
         glyphs={"h1": "h^{(1)}", "h2": "h^{(2)}", "yhat": r"\hat{y}"},
         description="the slides' network: h^(k) = softplus(x w_k + b_k), ŷ = h^(1) w_3 + "
-                    "h^(2) w_4 + b_3, SSR = Σ (y_i − ŷ_i)² on (0, 0), (0.5, 1), (1, 0)",
+                    "h^(2) w_4 + b_3, SSR = Σ_{i=1}^{n} (y_i − ŷ_i)² on (0, 0), (0.5, 1), (1, 0)",
         datasets={"slides": {"x": (0.0, 0.5, 1.0), "y": (0.0, 1.0, 0.0)}})
 
 

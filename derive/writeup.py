@@ -34,7 +34,7 @@ _MATH = {"σ": r"\sigma", "Σ": r"\sum", "∑": r"\sum", "−": "-", "–": "-",
          "×": r"\times", "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "≈": r"\approx",
          "→": r"\to", "∂": r"\partial", "ℓ": r"\ell", "ε": r"\epsilon", "η": r"\eta",
          "λ": r"\lambda", "θ": r"\theta", "δ": r"\delta", "α": r"\alpha", "β": r"\beta",
-         "μ": r"\mu", "∞": r"\infty", "⊙": r"\odot", "…": r"\ldots", "⁰": "^{0}",
+         "μ": r"\mu", "∞": r"\infty", "⊙": r"\odot", "…": r"\ldots", "⁰": "^{0}", "ŷ": r"\hat{y}",
          "¹": "^{1}", "²": "^{2}", "³": "^{3}", "ᵀ": "^{T}"}
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}",
@@ -57,6 +57,27 @@ def _clauses(text):
     return out + [(text[start:], "")]
 
 
+def _split_words(clause):
+    """``(words before, formula, words after)``: "the fit of y = a·x on (0, 1)" →
+    ("the fit of ", "y = a·x", " on (0, 1)"). A word is two or more letters with
+    nothing else (of, the, slides'); a formula never starts or ends with one."""
+    tokens = clause.split(" ")
+    if "=" not in clause:
+        return "", clause, ""
+    first_eq = next(k for k, t in enumerate(tokens) if "=" in t)
+    word = lambda t: len(t.rstrip("'")) >= 2 and t.rstrip("'").isalpha() \
+        and t.rstrip("'").islower() and t.isascii()  # noqa: E731
+    start = first_eq
+    while start > 0 and not word(tokens[start - 1]):
+        start -= 1
+    end = first_eq + 1
+    while end < len(tokens) and not word(tokens[end]):
+        end += 1
+    before = " ".join(tokens[:start]) + (" " if start else "")
+    after = (" " if end < len(tokens) else "") + " ".join(tokens[end:])
+    return before, " ".join(tokens[start:end]), after
+
+
 def _as_math(clause):
     """LaTeX math for a clause that reads as a formula (it has '='), else None.
 
@@ -64,8 +85,13 @@ def _as_math(clause):
     double scripts), so what becomes math cannot break the build."""
     if "=" not in clause or any(c in clause for c in "\\#$%&~"):
         return None
-    tex = "".join(_MATH.get(c, c) + (" " if _MATH.get(c, "").startswith("\\") else "")
+    tex = "".join(_MATH.get(c, c) + (" " if re.fullmatch(r"\\[A-Za-z]+", _MATH.get(c, "")) else "")
                   for c in clause.strip())
+    tex = re.sub(r"\^\((\w+)\)", r"^{(\1)}", tex)  # h^(k): a layer label, as the notes write it
+    # names of several letters read as one name (SSR), functions by their name (softplus)
+    tex = re.sub(r"(?<![\\A-Za-z])(softplus|sigmoid|relu|ReLU)(?![A-Za-z])", r"\\operatorname{\1}",
+                 tex)
+    tex = re.sub(r"(?<![\\A-Za-z{])([A-Z]{2,}[A-Za-z]*)(?![A-Za-z])", r"\\mathrm{\1}", tex)
     depths = list(accumulate((c == "{") - (c == "}") for c in tex)) or [-1]
     atom = r"(?:[A-Za-z0-9]|\{[^{}]*\}|\\[A-Za-z]+ ?)"
     if not tex.isascii() or min(depths) < 0 or depths[-1] or ("'" in tex and "^" in tex) \
@@ -98,11 +124,18 @@ def prose(text, fmt="tex", sentence=True):
     out = []
     for k, (clause, sep) in enumerate(_clauses(text)):
         lead = clause[:len(clause) - len(clause.lstrip())]
-        math = _as_math(clause)
-        if sentence and not math and k == 0 and clause[:1].isascii():
-            clause = clause[:1].upper() + clause[1:]
-        out.append(lead + f"${math}$" if math else
-                   "".join(_text_char(c, fmt) for c in clause))
+        before, formula, after = _split_words(clause.strip())
+        math = _as_math(formula)
+        if not math:
+            before, after = "", ""
+        text_part = before if math else clause
+        if sentence and k == 0 and text_part[:1].isascii() and text_part:
+            text_part = text_part[:1].upper() + text_part[1:]
+        if math:
+            out.append(lead + "".join(_text_char(c, fmt) for c in text_part) + f"${math}$"
+                       + "".join(_text_char(c, fmt) for c in after))
+        else:
+            out.append("".join(_text_char(c, fmt) for c in text_part))
         out.append(sep)
     return "".join(out) + ("." if sentence and text and text[-1] not in ".!?" else "")
 

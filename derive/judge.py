@@ -59,6 +59,10 @@ class Judge:
         self.index, self.count = index, count
         self.seed = seed
         self._concrete_memo: dict = {}
+        # the sample count: n, or whatever the sums run to (m in CS229's notes)
+        self.counts = {count}
+        for body in self.definitions.values():
+            self._learn_counts(body)
         # bodies that hold a ∂ (e_i = a_i - ∂C/∂a_i) are made true once, so that
         # expanding a name never brings in a ∂ whose variable then gets expanded
         for target, body in list(self.definitions.items()):
@@ -67,6 +71,10 @@ class Judge:
                     self.definitions[target] = self.truth(body)
                 except Exception:  # left as written; a comparison using it will say so
                     pass
+
+    def _learn_counts(self, expr) -> None:
+        self.counts |= {s.limits[0][2] for s in expr.atoms(sp.Sum)
+                        if isinstance(s.limits[0][2], sp.Symbol)}
 
     # -- making an expression true --------------------------------------
     def expand(self, expr, depth: int = 0):
@@ -112,6 +120,7 @@ class Judge:
             out = sp.diff(inner, d.wrt)
             return self.expand(out.doit() if out.has(sp.KroneckerDelta) else out)
 
+        self._learn_counts(expr)
         while expr.has(D):
             expr = expr.replace(lambda e: isinstance(e, D) and not e.expr.has(D), carry)
         return self.expand(expr)
@@ -129,12 +138,13 @@ class Judge:
     # -- evaluation -----------------------------------------------------
     def _concrete(self, expr, size: int, sample: int):
         """n = size, a free sample index = ``sample``, sums written out."""
-        key = (expr, size, sample)
+        key = (expr, size, sample, frozenset(self.counts))
         try:
             return self._concrete_memo[key]
         except KeyError:
             pass
-        e = _write_out(expr.xreplace({self.count: sp.Integer(size)}))
+        self._learn_counts(expr)
+        e = _write_out(expr.xreplace({c: sp.Integer(size) for c in self.counts}))
         e = e.xreplace({self.index: sp.Integer(sample)})
         if e.has(sp.Sum, sp.Derivative):
             e = e.doit()

@@ -259,8 +259,14 @@ def _factor_pool(expr, chain, definitions) -> list:
 
 
 def _missing_factors(expr, pool, show):
+    sites = _products(expr)
+    inside = {node.function for node in sp.preorder_traversal(expr) if isinstance(node, sp.Sum)}
+    inside |= {m for f in list(inside) for m in sp.preorder_traversal(f) if m.is_Mul}
+    bound = {s.limits[0][0] for s in expr.atoms(sp.Sum)}
     for c in pool:
-        for site in _products(expr):
+        # a factor free of the sums' indices goes anywhere alike: try it outside them only
+        where = [s for s in sites if (s in inside) == bool(c.free_symbols & bound)] or sites
+        for site in where:
             yield f"a missing factor {show(c)}", _sub(expr, site, site * c)
 
 

@@ -69,6 +69,10 @@ class Finding:
 class Report:
     file: str
     findings: list = field(default_factory=list)
+    #: what the document differentiates by, and what it indexes by the sample
+    #: index without defining it (LaTeX names)
+    parameters: list = field(default_factory=list)
+    data: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +83,8 @@ class Report:
         for f in self.findings:
             out[f.verdict] = out.get(f.verdict, 0) + 1
         out["rows"] = len(self.findings)
+        out["first_wrong_line"] = next((f.line for f in self.findings if f.verdict in BAD), None)
+        out["parameters"], out["data"] = list(self.parameters), list(self.data)
         return out
 
     def text(self) -> str:
@@ -172,6 +178,13 @@ class _Checker:
                 judges[key] = Judge(definitions, INDEX, COUNT)
             self._chain(parts, judges[key], definitions)
         report = Report(self.file)
+        wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
+        defined = {_key(lhs) for _, _, lhs, _ in found}
+        data = {a.base for parts in parsed for e, _, _ in parts for a in e.atoms(sp.Indexed)
+                if INDEX in a.indices and _key(a) not in defined and a not in wrt}
+        report.parameters = sorted({self.show(w) for w in wrt if _key(w) not in defined},
+                                   key=str)
+        report.data = sorted({self.show(b[INDEX]) for b in data}, key=str)
         for row in doc.rows:
             report.findings.append(self.by_row.get(id(row)) or Finding(
                 row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))

@@ -183,3 +183,20 @@ $$\frac{\partial z}{\partial w} = \sigma(w x)(1 - \sigma(w x)) x$$
 """
     found = check(tmp_path, text, "z.md")
     assert [f.verdict for f in found.values()] == ["correct"] * 4
+
+
+def test_json_summary_names_parameters_and_data(tmp_path):
+    path = tmp_path / "n.tex"
+    path.write_text(BASE.replace("ROW", GOOD.replace("x_i", "x_i w")))
+    out = subprocess.run([sys.executable, "-m", "derive", "check", str(path), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    import json
+    report = json.loads(out.stdout)
+    assert report["summary"]["first_wrong_line"] == 7
+    assert report["summary"]["parameters"] == ["w"]
+    assert report["summary"]["data"] == ["x_i", "y_i"]
+    row = next(e for e in report["equations"] if e["line"] == 7)
+    assert set(row) == {"line", "line_end", "latex", "verdict", "reason", "factor", "diagnosis",
+                        "origin", "correct_latex", "counterexample"}
+    assert row["diagnosis"] == "an extra factor w" and row["origin"] is True

@@ -165,7 +165,7 @@ class Judge:
         for e in exprs:
             e = self._concrete(e, size, sample)
             labels = {b.label for b in e.atoms(sp.IndexedBase)}
-            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=sp.default_sort_key):
+            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=str):
                 if atom in values or isinstance(atom, sp.IndexedBase) or atom in labels:
                     continue
                 values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
@@ -184,7 +184,7 @@ class Judge:
         leaves: dict = {}
 
         def assign(e):
-            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=sp.default_sort_key):
+            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=str):
                 if atom not in values and not isinstance(atom, sp.IndexedBase):
                     rng = random.Random(f"{self.seed}:{atom}")
                     values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))

@@ -178,10 +178,14 @@ def ambiguous_calls(doc, notation: Notation, pins: Assumptions) -> dict:
             continue
         text = re.sub(r"\\(?:text|mathrm|mathit|operatorname|textrm|mbox)\s*\{[^{}]*\}", " ",
                       row.latex)
-        for m in _WORD.finditer(text):
-            word = m.group(0)
-            if word in notation.functions or word.lower() in _KNOWN_WORDS:
-                continue
+        words = [m.group(0) for m in _WORD.finditer(text)
+                 if m.group(0) not in notation.functions and m.group(0).lower() not in _KNOWN_WORDS]
+        prose = [w for w in words if w.islower()]
+        if len(prose) >= 2:
+            out.setdefault(id(row), "prose: " + (
+                f"words ({', '.join(prose[:3])}) inside the math, not a formula to read"))
+            continue
+        for word in words:
             out.setdefault(id(row), (
                 f"{word} could be one name or the product {'·'.join(word)}; the document "
                 f"does not say which (write \\mathit{{{word}}} for a name)"))

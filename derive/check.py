@@ -131,6 +131,14 @@ def check_file(path, *, assume=(), row_seconds: float | None = ROW_SECONDS) -> R
         raise DeriveError("no math found to check", where=str(path))
     notation = Notation()
     notation.learn(doc.text)
+    # J(w, b) = …, R(w_1, w_2) = …: functions of several arguments
+    # and \mathrm{SSR}(a) = …: a function named in roman type
+    for m in re.finditer(r"(?<![\\A-Za-z])(\\?[A-Za-z]+)(?:_\{?\\?\w+\}?)?\(\s*[^()=]*,[^()=]*\)"
+                         r"\s*&?\s*=", doc.text):
+        notation.functions.add(m.group(1).lstrip("\\"))
+    for m in re.finditer(r"\\(?:mathrm|operatorname|mathit|text)\s*\{([A-Za-z]+)\}'?\([^()=]*\)"
+                         r"\s*&?\s*=", doc.text):
+        notation.functions.add(m.group(1))
     pins = Assumptions.read(assume, where="--assume")
     pins.extend(read_front_matter(doc.text, doc.kind, str(path)))
     pins.apply(notation)
@@ -146,6 +154,7 @@ class _Checker:
         self.file, self.notation, self.pins = file, notation, pins
         self.style, self.row_seconds = style, row_seconds
         self.by_row: dict = {}  # id(Row) → Finding
+        self.total_rows: list = []  # right links with ∂ by an intermediate
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
@@ -177,6 +186,7 @@ class _Checker:
             if key not in judges:
                 judges[key] = Judge(definitions, INDEX, COUNT)
             self._chain(parts, judges[key], definitions)
+        self._settle_readings()
         report = Report(self.file)
         wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
         defined = {_key(lhs) for _, _, lhs, _ in found}
@@ -196,10 +206,15 @@ class _Checker:
         parts, wrt = [], None
         for latex, row in chain.parts:
             if id(row) in unsure:
-                return self._give_up(chain, row, "ambiguous", unsure[id(row)])
+                why = unsure[id(row)]
+                if why.startswith("prose: "):
+                    return self._give_up(chain, row, "unchecked", why[len("prose: "):])
+                return self._give_up(chain, row, "ambiguous", why)
             try:
                 with budget(self.row_seconds):
-                    expr = parse_row(latex, self.notation, wrt=wrt, file=self.file,
+                    # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
+                    expr = parse_row(re.sub(r"[,;.]\s*$", "", latex), self.notation, wrt=wrt,
+                                     file=self.file,
                                      line=row.line, column=row.column)
             except LatexParseError as e:
                 return self._give_up(chain, row, "unparsed", e.message)
@@ -261,8 +276,20 @@ class _Checker:
         also defines the bare ``C^{(2)}`` the derivation then writes.
         """
         out = []
-        for parts in sorted(parsed_chains, key=lambda p: p[0][2].line):
-            if len(parts) != 2:
+        ordered = sorted(parsed_chains, key=lambda p: p[0][2].line)
+        first = {}  # key → line of its first two-part definition
+        for p in ordered:
+            if len(p) == 2 and _is_name(p[0][0]):
+                first.setdefault(_key(p[0][0]), p[0][2].line)
+        keys: set = set()
+        derivatives: set = set()  # names defined as a derivative
+        formulas = {_key(p[0][0]) for p in ordered if len(p) >= 2 and _is_name(p[0][0])
+                    and not p[1][0].is_Number}
+        for parts in ordered:
+            # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it
+            if len(parts) != 2 and not (
+                    len(parts) > 2 and _is_name(parts[0][0]) and _key(parts[0][0]) not in keys
+                    and first.get(_key(parts[0][0]), 10 ** 9) > parts[0][2].line):
                 continue
             lhs, rhs = parts[0][0], parts[1][0]
             if not _is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
@@ -271,9 +298,16 @@ class _Checker:
                 continue
             if _key(lhs) in self.unread and not self.unread[_key(lhs)][2]:
                 continue  # its real definition could not be read
-            if rhs.is_Number and parts[0][2].env in _INLINE:
-                continue  # "where $y = 1$": a condition in the prose, not a definition
+            if rhs.is_Number and (parts[0][2].env in _INLINE or _key(lhs) in formulas):
+                # "where $y = 1$", or d = 1 for a d the document computes elsewhere:
+                # a condition or another use of the letter, not what the name means
+                continue
+            if _key(lhs) in derivatives:
+                continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
             line = parts[0][2].line
+            keys.add(_key(lhs))
+            if rhs.has(D):
+                derivatives.add(_key(lhs))
             out.append((line, _key(lhs), lhs, rhs))
             if isinstance(lhs, AppliedUndef):
                 bare = sp.Symbol(lhs.func.__name__)
@@ -339,7 +373,8 @@ class _Checker:
                 with budget(self.row_seconds):
                     made = judge.truth(expr)
                     link = judge.compare(made, previous_true)
-                    value = link if link.verdict == "correct" or k == 1 else \
+                    # after a wrong row, a right step still carries its error
+                    value = link if k == 1 or origin_line is None else \
                         judge.compare(made, truth)
             except OverBudget:
                 self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
@@ -353,6 +388,13 @@ class _Checker:
                 continue
             if previous is None:  # the row before could not be read: compare with the left
                 link = value = judge.compare(made, truth)
+            if link.verdict not in ("correct", "unchecked"):
+                reading = self._local_reading(parts, k, judge, definitions)
+                if reading:
+                    self._set(row, Finding(row.line, row.line_end, row.latex, "ambiguous",
+                                           reading))
+                    previous, previous_true = expr, made
+                    continue
             if link.verdict != "correct":
                 before = previous if previous is not None else first
                 numeric = _evaluation(before, expr)
@@ -365,6 +407,8 @@ class _Checker:
                 self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
                                        "follows from the line before" if k > 1 else
                                        "equals the left side"))
+                if any(judge._defines(d.wrt) for p in parts[:k + 1] for d in p[0].atoms(D)):
+                    self.total_rows.append((parts, k, judge, definitions))
             elif link.verdict == "unchecked":
                 self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
                                        link.reason))
@@ -391,6 +435,64 @@ class _Checker:
         self.by_row.setdefault(id(first_row), Finding(
             first_row.line, first_row.line_end, first_row.latex, "correct",
             "the left side of the chain"))
+
+    def _settle_readings(self):
+        """Let the document decide how it reads ∂ by an intermediate. When some
+        rows are right only as local derivatives (automatic-differentiation
+        notes) and no row is right only as a total derivative, the document
+        reads them locally: its ambiguous rows are correct."""
+        local = [f for f in self.by_row.values()
+                 if f.verdict == "ambiguous" and f.reason.startswith("right if ∂ by")]
+        if not local:
+            return
+        wrong_if_local = []
+        for parts, k, judge, _ in self.total_rows:
+            try:
+                with budget(self.row_seconds):
+                    here = judge.truth(parts[k][0], local=True)
+                    before = judge.truth(parts[k - 1][0], local=True)
+                    if judge.compare(here, before).verdict == "correct":
+                        continue
+                    if not judge.agrees(judge.truth(parts[k][0]), sp.Integer(0)):
+                        return  # right only as a total derivative: the document is mixed
+                    # 0 = 0 as total derivatives (f written in x alone): no evidence
+                    wrong_if_local.append(parts[k][2])
+            except (OverBudget, Exception):  # noqa: BLE001 - undecided: stay ambiguous
+                return
+        lines = ", ".join(str(f.line) for f in local[:4])
+        how = f"as this document reads ∂ by an intermediate throughout (lines {lines})"
+        for f in local:
+            f.verdict = "correct"
+            f.reason = f"right with ∂ by an intermediate read as a graph's local derivative, {how}"
+        for row in wrong_if_local:
+            self.by_row[id(row)] = Finding(
+                row.line, row.line_end, row.latex, "wrong",
+                f"wrong with ∂ by an intermediate read as a graph's local derivative, {how}",
+                origin=True)
+
+    def _local_reading(self, parts, k, judge, definitions) -> str | None:
+        """Why the row is ambiguous, when it is wrong only because of how ∂ by an
+        intermediate is read: ∂c/∂a of c = a + b, b = e^a, is 1 + e^a through b
+        (the total derivative), 1 with b held (a graph's local derivative, as
+        automatic-differentiation notes write it). None when that is not it."""
+        exprs = [p[0] for p in parts[:k + 1]]
+        names = sorted({d.wrt for e in exprs for d in e.atoms(D) if judge._defines(d.wrt)},
+                       key=str)
+        if not names:
+            return None
+        try:
+            with budget(self.row_seconds):
+                here = judge.truth(parts[k][0], local=True)
+                before = judge.truth(parts[k - 1][0], local=True)
+                if judge.compare(here, before).verdict != "correct":
+                    return None
+        except (OverBudget, Exception):  # noqa: BLE001 - no second reading, then
+            return None
+        shown = ", ".join(self.show(n) for n in names)
+        return (f"right if ∂ by {shown} holds the other names fixed (a graph's local "
+                f"derivative, as automatic differentiation writes it), wrong if it goes "
+                "through the names that depend on it (the total derivative); the document "
+                "does not say which")
 
     def _all(self, parts, verdict, reason):
         for _, _, r in parts:
@@ -493,7 +595,7 @@ def _definition_slip(name, body, latex: str, show):
 
 _ARROWS = re.compile(r"\\(?:implies|Rightarrow|rightarrow|iff|Leftrightarrow|longrightarrow|"
                      r"Longrightarrow)(?![A-Za-z])")
-_UNIT = re.compile(r"(?:\d|\})\s*\\(?:text|mathrm)\{\s*[A-Za-z]")
+_UNIT = re.compile(r"\d\s*\\(?:text|mbox)\{\s*[A-Za-z]")
 
 
 def _not_algebra(parts) -> str | None:

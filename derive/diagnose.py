@@ -47,6 +47,7 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
     yield from _ranges(expr, show)
     yield from _extra_factors(expr, show)
     yield from _extra_terms(expr, show)
+    yield from _term_numbers(expr, show)
     yield from _missing_factors(expr, _factor_pool(expr, chain, definitions), show)
     yield from _omitted_terms(expr, lhs, previous, definitions, show)
 
@@ -183,11 +184,29 @@ def _derivative_of(f, definitions):
     return None
 
 
+def _outer_derivatives(f) -> list:
+    """f'(u) for f a function of an inner expression u: log(1 + e^u) → e^u/(1 + e^u)."""
+    if not isinstance(f, sp.Function) or isinstance(f, AppliedUndef):
+        return []
+    out, x = [], sp.Dummy("u")
+    for u in sorted({a for a in sp.preorder_traversal(f) if a.is_Add and _names(a)}, key=str):
+        g = f.xreplace({u: x})
+        if g.has(x) and not g.has(*_names(u)):
+            d = sp.diff(g, x).xreplace({x: u})
+            if d != 0:
+                out.append(d)
+    return out
+
+
 def _derivative_for_function(expr, definitions, show):
     for site in _products(expr):
         for f in (site.args if site.is_Mul else (site,)):
             d = _derivative_of(f, definitions)
             if d is None:
+                for d in _outer_derivatives(f):
+                    new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
+                    yield (f"{show(f)} where its derivative {show(d)} belongs (the function "
+                           "in place of its derivative)"), _sub(expr, site, new)
                 continue
             new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
             fixed = _sub(expr, site, new)
@@ -221,6 +240,15 @@ def _extra_factors(expr, show):
                 yield f"an extra factor {show(f * g)}", _sub(expr, site, site / (f * g))
 
 
+def _term_numbers(expr, show):
+    """A 2, a ½ or a sign wrong in one term of a sum (λw for 2λw)."""
+    for site in [node for node in sp.preorder_traversal(expr) if node.is_Add]:
+        for t in site.args:
+            for c, why in ((2, "a missing factor 2 in the term"), (sp.Rational(1, 2),
+                           "an extra factor 2 in the term"), (-1, "a wrong sign in the term")):
+                yield f"{why} {show(t)}", _sub(expr, site, site - t + c * t)
+
+
 def _extra_terms(expr, show):
     for site in [node for node in sp.preorder_traversal(expr) if node.is_Add]:
         for t in site.args:
@@ -249,13 +277,26 @@ def _factor_pool(expr, chain, definitions) -> list:
     for e in chain:
         for site in _products(e):
             pool += [a for a in (site.args if site.is_Mul else (site,)) if not a.is_Number]
+    # the inner derivatives of the functions the row applies: x^{(i)} from h_θ(x^{(i)})
+    for call in expr.atoms(AppliedUndef):
+        for target, body in definitions.items():
+            if isinstance(target, AppliedUndef) and target.func == call.func \
+                    and len(target.args) == len(call.args):
+                inner = body.xreplace(dict(zip(target.args, call.args)))
+                for v in sorted(_names(inner) - _names(call), key=str):
+                    g = sp.diff(inner, v)
+                    if g != 0 and not g.has(sp.Sum, D):
+                        pool += [g] + [a for a in sp.Mul.make_args(g) if not a.is_Number]
     mine = set(sp.Mul.make_args(expr))
     out = []
     for c in dict.fromkeys(pool):
         if c.is_Number or c in mine or c.has(Activation) and not c.is_Mul:
             continue
         out.append(c)
-    return out[:MAX_POOL]
+    # 1/n and its kin: the mean's factor, which no constant factor can stand for
+    counts = {s.limits[0][2] for s in expr.atoms(sp.Sum) if isinstance(s.limits[0][2], sp.Symbol)}
+    means = [f for c in sorted(counts, key=str) for f in (1 / c, 2 / c, 1 / (2 * c), c)]
+    return means + out[:MAX_POOL]
 
 
 def _missing_factors(expr, pool, show):

@@ -32,6 +32,27 @@ class _DocPrinter(NotesPrinter):
     def _print_Symbol(self, expr, style="plain"):
         return _name_tex(expr.name)
 
+    def _print_Function(self, expr, exp=None):
+        """A function the document defines, J(w, b) and h_\theta(x), by its name."""
+        from sympy.core.function import AppliedUndef
+        if isinstance(expr, AppliedUndef):
+            args = ", ".join(self._print(a) for a in expr.args)
+            tex = f"{_name_tex(expr.func.__name__)}({args})"
+            return f"{tex}^{{{exp}}}" if exp else tex
+        return super()._print_Function(expr, exp)
+
+    def _print_Subs(self, subs):
+        """f'(u) at u = w x + b, as the notes write it: f'(w x + b)."""
+        from .rules import D
+        expr, (var,), (point,) = subs.args
+        if isinstance(expr, D) and expr.wrt == var and isinstance(expr.expr, sp.Function) \
+                and expr.expr.args == (var,):
+            name = self._print(expr.expr.func(sp.Symbol("X")))
+            head = name[:name.rindex("(")] if "(" in name else name
+            head = head.removesuffix("\\left")
+            return f"{head}'({self._print(point)})"
+        return super()._print_Subs(subs)
+
     def _print_Indexed(self, expr):
         base, _, sup = str(expr.base).partition("^")
         index = ",".join(self._print(k) for k in expr.indices)
@@ -70,13 +91,20 @@ class _DocPrinter(NotesPrinter):
 
 def _name_tex(name: str) -> str:
     base, _, sup = name.partition("^")
-    if len(base) > 1 and base.isalpha() and base in _GREEK:
-        base = "\\" + base
-    return base + (f"^{{{sup}}}" if sup else "")
+    stem, us, sub = base.partition("_")
+    if sub.strip("{}") in _GREEK:  # h_theta → h_\theta
+        sub = "\\" + sub.strip("{}")
+    if re.fullmatch(r"[A-Za-z]+\{[^{}]*\}", stem):  # hat{y}: an accent or a font
+        stem = "\\" + stem
+    elif len(stem) > 1 and stem.isalpha():
+        stem = "\\" + stem if stem in _GREEK else rf"\mathrm{{{stem}}}"
+    return stem + us + sub + (f"^{{{sup}}}" if sup else "")
 
 
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu",
-          "sigma", "phi", "psi", "omega", "rho", "tau", "xi", "nu", "kappa"}
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta",
+          "lambda", "mu", "sigma", "phi", "varphi", "psi", "omega", "rho", "tau", "xi", "nu",
+          "kappa", "zeta", "chi", "pi", "ell", "Delta", "Sigma", "Phi", "Psi", "Omega",
+          "Gamma", "Lambda", "Theta"}
 
 
 def derivative_style(text: str, macros: dict | None = None) -> str:

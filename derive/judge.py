@@ -77,7 +77,7 @@ class Judge:
                         if isinstance(s.limits[0][2], sp.Symbol)}
 
     # -- making an expression true --------------------------------------
-    def expand(self, expr, depth: int = 0):
+    def expand(self, expr, depth: int = 0, once: bool = False):
         """``expr`` with every definition substituted, recursively.
 
         Indexed names are shielded while plain symbols are replaced: a name may
@@ -104,18 +104,24 @@ class Judge:
         if not repl and not back:
             return expr
         out = plain.xreplace(repl).xreplace({d: back.get(a, a) for a, d in shield.items()})
-        return self.expand(out, depth + 1)
+        return out if once else self.expand(out, depth + 1)
 
-    def truth(self, expr):
+    def truth(self, expr, local: bool = False):
         """``expr`` made true: definitions in, every ∂ carried out.
 
         ``D(f, w)`` with ``w`` itself a defined name (∂C/∂a_i) differentiates by
         ``w`` as a variable: the other names are expanded, ``w`` is kept, and
         the sums' bound indices are renamed first, so that ∂/∂a_i of Σ_i … picks
         the one sample i (and a sum over that free i shows up as wrong).
+
+        With ``local``, ∂ by a defined name is a computational graph's local
+        derivative instead (:meth:`_local`): the names beside it are held.
         """
         def carry(d):
-            inner = self.expand_except(d.expr, d.wrt)
+            if local and self._defines(d.wrt):
+                inner = self._local(d.expr, d.wrt)
+            else:
+                inner = self.expand_except(d.expr, d.wrt)
             inner = _fresh_bound(inner)
             out = sp.diff(inner, d.wrt)
             return self.expand(out.doit() if out.has(sp.KroneckerDelta) else out)
@@ -123,7 +129,41 @@ class Judge:
         self._learn_counts(expr)
         while expr.has(D):
             expr = expr.replace(lambda e: isinstance(e, D) and not e.expr.has(D), carry)
+        if expr.has(sp.Subs):  # f'(u) at u = w x + b, now that f' is known
+            expr = expr.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
         return self.expand(expr)
+
+    def _defines(self, name) -> bool:
+        return name in self.definitions or (isinstance(name, sp.Indexed) and any(
+            isinstance(k, sp.Indexed) and k.base == name.base for k in self.definitions))
+
+    def _local(self, expr, v):
+        """``expr`` expanded one level at a time until ``v`` appears in it, the
+        names beside ``v`` kept: ∂c/∂a of c = a + b holds b fixed, as a
+        computational graph's local derivative does. When ``v`` never appears,
+        ``v``'s value is looked for in the expansion instead."""
+        def mentions(e):
+            return e.has(v) or (isinstance(v, sp.Indexed) and any(
+                a.base == v.base for a in e.atoms(sp.Indexed)))
+        saved = self.definitions
+        self.definitions = {k: b for k, b in saved.items() if k != v and not (
+            isinstance(k, sp.Indexed) and isinstance(v, sp.Indexed) and k.base == v.base)}
+        try:
+            for _ in range(50):
+                if mentions(expr):
+                    return expr
+                nxt = self.expand(expr, once=True)
+                if nxt == expr:
+                    break
+                expr = nxt
+        finally:
+            self.definitions = saved
+        # f written in x alone (f = \sqrt{x^2 + e^{x^2}}) is a function of c = x^2 + e^{x^2}
+        # where c's value stands in it
+        value = self.expand(v)
+        if value != v and not value.is_Atom:
+            return expr.subs(value, v)
+        return expr
 
     def expand_except(self, expr, keep, depth: int = 0):
         """Like :meth:`expand`, but ``keep`` stays a variable."""

@@ -299,7 +299,8 @@ def definitions(model, style="grad") -> list[str]:
     """The model's defining equations as ``align`` rows: ``a_i &= \\sigma(…)``."""
     rows = [f"{latex(t, model=model, style=style)} &= {latex(d, model=model, style=style)}"
             for t, d in model.intermediates]
-    rows.append(f"{model.cost_name} &= {latex(model.cost, model=model, style=style)}")
+    name = model.cost_name if len(model.cost_name) == 1 else rf"\mathrm{{{model.cost_name}}}"
+    rows.append(f"{name} &= {latex(model.cost, model=model, style=style)}")
     return rows
 
 

@@ -84,6 +84,14 @@ _OPERATORS = _operator_names()
 _FUNCTION_LETTERS = ("f", "g")  # functions when a bracket follows, as σ is
 _FRAGILE = ("E", "d")           # latex2sympy2 drops E and reads d x as a differential
 _GREEK = {"\\" + g for g in GREEK + GREEK_UPPER} | {r"\varepsilon", r"\varphi"}
+#: letters notes use as names besides the Greek ones
+_LETTERLIKE = {r"\ell", r"\imath", r"\jmath"}
+#: accents and fonts that make a new name of the letters they hold: \hat{y}, \mathbf{w}
+_DECOR = {r"\hat", r"\bar", r"\tilde", r"\vec", r"\dot", r"\widehat", r"\overline",
+          r"\mathbf", r"\boldsymbol", r"\bm", r"\mathcal", r"\mathit", r"\mathrm",
+          r"\operatorname", r"\mathsf", r"\text", r"\textrm", r"\textit"}
+#: bracket sizes, dropped: \big( is (
+_SIZES = {"\\" + b + e for b in ("big", "Big", "bigg", "Bigg") for e in ("", "l", "r", "m")}
 _SPACES = {r"\,", r"\;", r"\:", r"\!", "\\ ", r"\quad", r"\qquad"}
 _FRACS = {r"\frac", r"\dfrac", r"\tfrac"}
 _OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
@@ -94,6 +102,61 @@ _WHY = {"=": "an equation: give one expression, without '='",
         "!": "factorials are not read", "_": "a subscript must follow a name: x_1"}
 #: what a flat latex2sympy2 result may contain, besides our placeholders
 _ALLOWED = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, sp.Abs, *set(_BUILTINS.values()))
+
+
+_TEXT_NAME = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{\s*([A-Za-z]{2,})\s*\}")
+
+
+def _text_names(chars):
+    r"""``\text{SSR}``, ``\text{ReLU}``: one word with a capital, or a known
+    function, is a name in roman type (``\mathrm{SSR}``), not prose to drop."""
+    text = "".join(c for c, _ in chars)
+    out, last = [], 0
+    for m in _TEXT_NAME.finditer(text):
+        word = m.group(1)
+        if word == word.lower() and word.lower() not in _OPERATORS:
+            continue
+        out += chars[last:m.start()]
+        pos = chars[m.start()][1]
+        out += [(c, pos) for c in f"\\mathrm{{{word}}}"]
+        last = m.end()
+    return out + chars[last:] if out else chars
+
+
+def _merge_names(toks, tex):
+    r"""Tokens with each decorated name made one letter token: ``\hat{y}`` (text
+    ``\hat{y}``), ``\mathrm{SSR}`` and ``\text{SSR}`` (text ``SSR``, unless
+    it names a function), ``\ell``; bracket sizes (``\big``) dropped."""
+    out, k = [], 0
+    while k < len(toks):
+        t = toks[k]
+        if t.text in _SIZES:
+            k += 1
+            continue
+        if t.text in _LETTERLIKE:
+            out.append(_Tok("letter", t.text, t.pos, t.end))
+            k += 1
+            continue
+        if t.text in _DECOR and k + 2 < len(toks) and toks[k + 1].text == "{":
+            j = k + 2
+            while j < len(toks) and toks[j].kind == "letter" and len(toks[j].text) == 1:
+                j += 1
+            inner = "".join(x.text for x in toks[k + 2:j])
+            if inner and j < len(toks) and toks[j].text == "}":
+                font = t.text in (r"\mathrm", r"\operatorname", r"\text", r"\textrm",
+                                  r"\mathit", r"\textit", r"\mathsf")
+                if font and (inner.lower() in _OPERATORS or inner == "e" or
+                             (len(inner) == 1 and t.text != r"\mathit")):
+                    out.append(t)  # \operatorname{softplus}(…), \mathrm{e}: read as before
+                    k += 1
+                    continue
+                text = inner if font else f"{t.text}{{{inner}}}"
+                out.append(_Tok("letter", text, t.pos, toks[j].end))
+                k = j + 1
+                continue
+        out.append(t)
+        k += 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -150,6 +213,7 @@ class _Reader:
     """One input string: its tokens, bracket pairs and placeholder counter."""
 
     EXTRA = ""  # characters read as tokens besides the usual ones
+    NAMES = False  # \hat{y}, \mathrm{SSR}, \ell as names (the notation layer)
 
     def __init__(self, tex, file, line, column):
         self.tex, self.file, self.line, self.column = tex, file, line, column
@@ -192,6 +256,8 @@ class _Reader:
                 self.fail(_WHY.get(c, f"unexpected character {c!r}"), k)
             toks.append(tok)
             k = tok.end
+        if self.NAMES:
+            toks = _merge_names(toks, tex)
         # \left( is one opening token and \right) one closing token
         for t, nxt in zip(toks, toks[1:] + [None]):
             if t.text in (r"\left", r"\right"):
@@ -382,6 +448,9 @@ class _Reader:
             return nk
         if c in (r"\operatorname", r"\mathrm"):
             return self._named(k, hi, out, subs, depth)
+        if c in (r"\begin", r"\end") and self._is(k + 1, hi, "{"):
+            name = self.tex[self.toks[k + 1].end:self.toks[self.pair[k + 1]].pos].strip()
+            self.fail(f"environment {{{name}}} is not read inside a formula", t.pos)
         self.fail(f"unknown command {c}", t.pos)
 
     def _named(self, k, hi, out, subs, depth):
@@ -404,9 +473,12 @@ class _Reader:
         if func is None:
             self.fail(f"unknown function {t.text}{{{name}}} (known: "
                       f"{', '.join(sorted(_OPERATORS))})", t.pos)
-        if not self._is(close + 1, hi, "("):
+        primed = self._is(close + 1, hi, "'") and self._is(close + 2, hi, "(")
+        if not (primed or self._is(close + 1, hi, "(")):
             self.fail(f"{t.text}{{{name}}} needs its argument in brackets (…)",
                       self.toks[close].end)
+        if primed and isinstance(self, _RowReader):  # \mathrm{ReLU}'(x): the derivative
+            return self._apply(func, close + 2, hi, out, subs, depth, True, t.pos)
         arg, nk = self._group(close + 1, depth)
         self._placeholder(func(arg), subs, out, t.pos)
         return nk
@@ -579,8 +651,8 @@ def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str
     if len(tex) > MAX_LENGTH:
         raise error_at(tex, MAX_LENGTH, f"expression too long ({len(tex)} characters, at most "
                        f"{MAX_LENGTH})", file, line, column)
-    chars = clean_chars(expand_chars(tex, notation.macros, file=file, line=line, column=column),
-                        notation, _OPERATORS)
+    chars = clean_chars(_text_names(expand_chars(tex, notation.macros, file=file, line=line,
+                                                 column=column)), notation, _OPERATORS)
     if isinstance(wrt, str):
         wrt = parse_row(wrt, notation)
         if not isinstance(wrt, (sp.Symbol, sp.Indexed)):
@@ -607,6 +679,7 @@ class _RowReader(_Reader):
     """The notation layer: names with scripts, sums, functions, derivatives."""
 
     EXTRA = "='"
+    NAMES = True
 
     def __init__(self, chars, original, notation, wrt, file, line, column):
         super().__init__("".join(c for c, _ in chars), file, line, column)
@@ -660,6 +733,9 @@ class _RowReader(_Reader):
             if self.toks[j].text == "_" and sub is None:
                 sub, _, j = self._script(j, hi, "subscript")
             elif self.toks[j].text == "^" and sup is None:
+                if not wrt and not (self._is(j + 1, hi, "{") and self._is(j + 2, hi, "(")
+                                    and self.pair[j + 2] == self.pair[j + 1] - 1):
+                    break  # a power: x^{z_1}, e^{-z}
                 text, label, nk = self._script(j, hi, "superscript") if (
                     wrt or self._is(j + 1, hi, "{")) else (None, False, j)
                 if not (label or wrt):
@@ -670,6 +746,10 @@ class _RowReader(_Reader):
         return base, sub, sup, j
 
     def _make_name(self, base, sub, sup):
+        if sub is None and sup is not None and sup[0] == "(" and (
+                sup[1:-1] == self.notation.index or sup[1:-1] in self.bound):
+            # x^{(i)}: the i-th sample, as CS229 writes it
+            return sp.IndexedBase(base)[_index_symbol(sup[1:-1])]
         top = "" if sup is None else "^" + (sup if len(sup) == 1 or sup[0] == "(" else f"{{{sup}}}")
         if sub is not None and (sub == self.notation.index or sub in self.bound):
             return sp.IndexedBase(base + top)[_index_symbol(sub)]
@@ -712,7 +792,22 @@ class _RowReader(_Reader):
             else sp.Function(name)
 
     def _apply(self, func, k, hi, out, subs, depth, primed, pos):
-        """``func(…)`` with the bracket at token k; ``primed``: written ``f'(…)``."""
+        """``func(…)`` with the bracket at token k; ``primed``: written ``f'(…)``.
+        ``J(w, b)``: a function of several arguments (not primed)."""
+        close, level, commas = self.pair[k], 0, []
+        for j in range(k + 1, close):
+            level += self._is(j, close, *_OPEN) - self._is(j, close, *_CLOSE)
+            if level == 0 and self._is(j, close, ","):
+                commas.append(j)
+        if commas:
+            if primed or not isinstance(func, sp.core.function.UndefinedFunction):
+                self.fail("a function of several arguments is read only as a name's "
+                          "definition or use, J(w, b)", self.toks[commas[0]].pos)
+            bounds = [k] + commas + [close]
+            args = [self.read(a + 1, b, depth + 1) for a, b in zip(bounds, bounds[1:])]
+            expr, nk = self._prime(func(*args), close + 1, hi)
+            self._placeholder(expr, subs, out, pos)
+            return nk
         arg, nk = self._group(k, depth)
         if not primed:
             expr, nk = self._prime(func(arg), nk, hi, arg)
@@ -738,7 +833,8 @@ class _RowReader(_Reader):
             name = str(self._make_name(base, sub, sup)) if (sub or sup) else base
             return self._apply(self._function(name), j + primed, hi, out, subs, depth,
                                primed, t.pos)
-        if j == k + 1 and not self._is(j, hi, "'"):  # a plain letter: latex2sympy2 reads it
+        if j == k + 1 and not self._is(j, hi, "'") and (len(t.text) == 1 or t.text in _GREEK):
+            # a plain letter: latex2sympy2 reads it
             if t.text in _FRAGILE:
                 self._placeholder(sp.Symbol(t.text), subs, out, t.pos)
             else:

@@ -200,3 +200,12 @@ def test_json_summary_names_parameters_and_data(tmp_path):
     assert set(row) == {"line", "line_end", "latex", "verdict", "reason", "factor", "diagnosis",
                         "origin", "correct_latex", "counterexample"}
     assert row["diagnosis"] == "an extra factor w" and row["origin"] is True
+
+
+def test_rows_after_a_wrong_one_carry_its_error(tmp_path):
+    text = BASE.replace("ROW", r"\frac{1}{n} \sum_{i=1}^{n} (a_i - y_i) a_i (1 - a_i) x_i \\" "\n"
+                        r"&= \frac{1}{n} \sum_{i=1}^{n} x_i a_i (1 - a_i) (a_i - y_i)")
+    found = check(tmp_path, text)
+    assert found[7].verdict == "factor" and found[7].origin
+    assert found[8].verdict == "factor" and not found[8].origin
+    assert found[8].diagnosis == "carries the error from line 7"

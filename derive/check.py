@@ -20,6 +20,7 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ class Report:
                 "summary": self.summary()}
 
 
+_ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
 #: seconds one row may take, from reading it to its diagnosis
@@ -162,6 +164,11 @@ class _Checker:
         return doc_latex(expr, style=self.style, macros=self.notation.macros, source=source)
 
     def run(self, doc) -> Report:
+        # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
+        # a justification column, is not part of its equation
+        doc = dataclasses.replace(doc, rows=[
+            dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
+            if _ANNOTATION.search(r.latex) else r for r in doc.rows])
         for row in doc.rows:
             if row.problem:
                 self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed",
@@ -205,6 +212,9 @@ class _Checker:
         """The chain's parts as ``(expr, latex, row)``, or None when one cannot be read."""
         parts, wrt = [], None
         for latex, row in chain.parts:
+            if re.search(r":=|\\leftarrow|\\gets(?![A-Za-z])", row.latex):
+                return self._give_up(chain, row, "unchecked",
+                                     "an update rule (:=, ←), not an equation to check")
             if id(row) in unsure:
                 why = unsure[id(row)]
                 if why.startswith("prose: "):

@@ -305,9 +305,9 @@ def _blocks(derivs, style):
         example = latex(first.of, model=model)
         out += [("h", "Adjoints"), ("p", (
             f"The gradients are derived in reverse mode. Write ${loss}$ for the per-sample "
-            f"loss, the summand of ${model.cost_name}$; the adjoint of an intermediate $v$ is "
-            rf"$\bar{{v}} = \partial {loss} / \partial v$, e.g. "
-            rf"${lhs(first, derivs, style)} = \partial {loss} / \partial {example}$, and each "
+            f"loss, the summand of ${model.cost_name}$; the adjoint of an intermediate $v$, "
+            rf"written $\bar{{v}}$, is the derivative of ${loss}$ by $v$ (so "
+            rf"${lhs(first, derivs, style)}$ is that by ${example}$), and each "
             "is derived once, from the output back, from the adjoints of the intermediates "
             "that use it."))]
         out += [("math", lines(d, derivs, style=style, steps=True)) for d in derivs.adjoints]

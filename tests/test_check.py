@@ -65,19 +65,19 @@ def test_cli_exit_codes(tmp_path):
     assert run(str(tmp_path / "missing.tex")).returncode == 2
 
 
-@pytest.mark.parametrize("spec", ["twice", "neuron", "chain2"])
-def test_round_trip_write_ups_check_clean(spec, tmp_path):
+@pytest.mark.parametrize("style", ["grad", "leibniz", "expanded"])
+@pytest.mark.parametrize("spec", ["twice", "neuron", "chain2", "chain:5", "ssr-line", "softplus"])
+def test_round_trip_write_ups_check_clean(spec, style, tmp_path):
+    # every row of every scalar model's write-up, prose formulas included, is correct
     from derive.derivation import derive
     from derive.models import get_model
     from derive.writeup import document
     path = tmp_path / "w.tex"
-    path.write_text(document(derive(get_model(spec))))
+    path.write_text(document(derive(get_model(spec)), style=style))
     report = check_file(path)
     assert report.ok
-    # every displayed row is correct (the prose's inline summary of the model aside)
-    displayed = [f for f in report.findings if not f.latex.startswith(("C(w) = (1/n)", "C = (1/n)"))]
-    assert all(f.verdict == "correct" for f in displayed), [
-        (f.line, f.verdict, f.reason) for f in displayed if f.verdict != "correct"]
+    assert all(f.verdict == "correct" for f in report.findings), [
+        (f.line, f.verdict, f.reason) for f in report.findings if f.verdict != "correct"]
 
 
 def test_000_every_layer_slip_and_nothing_else():

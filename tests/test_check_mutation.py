@@ -20,8 +20,8 @@ from derive.derivation import derive
 from derive.models import get_model
 from derive.writeup import document
 
-SPECS = ("twice", "neuron", "chain2", "chain:3")
-STYLES = ("grad", "leibniz")
+SPECS = ("twice", "neuron", "chain2", "chain:3", "softplus", "ssr-line")
+STYLES = ("grad", "leibniz", "expanded")
 
 
 @functools.lru_cache(maxsize=None)

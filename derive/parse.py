@@ -869,7 +869,7 @@ class _RowReader(_Reader):
                 return nk
         return super()._step(k, hi, out, subs, depth)
 
-    def _factor(self, k, hi, depth, what):
+    def _factor(self, k, hi, depth, what, wrt=None):
         """The factor starting at token k (spaces skipped): (expr, next)."""
         while k < hi and self.toks[k].text in _SPACES:
             k += 1
@@ -883,7 +883,14 @@ class _RowReader(_Reader):
         if not out.parts:
             self.fail(f"{what} needs something to differentiate", start)
         text, src = out.text()
-        return self._rebuild(self._flat(text, src, start, self.toks[nk - 1].end), subs, start), nk
+        expr = self._rebuild(self._flat(text, src, start, self.toks[nk - 1].end), subs, start)
+        if wrt is not None and isinstance(expr, sp.Symbol) and expr != wrt \
+                and self._is(nk, hi, "("):
+            # \frac{\partial}{\partial w} \lambda (w_1^2 + w_2^2): a constant before a
+            # bracket is the bracket's factor, not the whole operand (∂λ would be 0)
+            inner, nk = self._group(nk, depth + 1)
+            expr = expr * inner
+        return expr, nk
 
     def _partial(self, k, hi, out, subs, depth):
         r"""``\partial_{w} C``, ``\partial_b(…)``."""
@@ -899,7 +906,7 @@ class _RowReader(_Reader):
             wrt, j = self._wrt(k + 2, k + 3), k + 3
         else:
             self.fail(r"\partial_ needs a variable", self.toks[k + 1].end)
-        expr, nk = self._factor(j, hi, depth, r"\partial")
+        expr, nk = self._factor(j, hi, depth, r"\partial", wrt)
         self._placeholder(D(expr, wrt), subs, out, t.pos)
         return nk
 
@@ -926,7 +933,7 @@ class _RowReader(_Reader):
             self.fail("higher derivatives are not read", self.toks[nlo + 1].pos)
         wrt = self._wrt(dlo + 1, dhi)
         if nhi == nlo + 1:  # \frac{d}{dw} applies to what follows
-            expr, nk = self._factor(dhi + 1, hi, depth, r"\frac{d}{d…}")
+            expr, nk = self._factor(dhi + 1, hi, depth, r"\frac{d}{d…}", wrt)
         else:
             lo, end, nk = nlo + 1, nhi, dhi + 1
             toks = self.toks[lo:end]

@@ -35,6 +35,8 @@ from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, budget
+from .meaning import (TaintMap, definition_slip, evaluation, in_force, is_name, key,
+                      names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation
@@ -181,25 +183,25 @@ class _Checker:
         tainted = self._tainted(found)
         judges: dict = {}
         for parts in parsed:
-            names = set().union(*(_names_in(e) for e, _, _ in parts))
+            names = set().union(*(names_in(e) for e, _, _ in parts))
             lost = sorted((n for n in names if n in tainted), key=str)
             if lost:
                 why = "; ".join(f"{self.show(n)} depends on a definition that could not be "
                                 f"read (line {tainted[n]})" for n in lost[:2])
                 self._all(parts, "unchecked", why)
                 continue
-            definitions = _in_force(found, parts[0][2].line)
-            key = tuple(sorted(id(v) for v in definitions.values()))
-            if key not in judges:
-                judges[key] = Judge(definitions, INDEX, COUNT)
-            self._chain(parts, judges[key], definitions)
+            definitions = in_force(found, parts[0][2].line)
+            ident = tuple(sorted(id(v) for v in definitions.values()))
+            if ident not in judges:
+                judges[ident] = Judge(definitions, INDEX, COUNT)
+            self._chain(parts, judges[ident], definitions)
         self._settle_readings()
         report = Report(self.file)
         wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
-        defined = {_key(lhs) for _, _, lhs, _ in found}
+        defined = {key(lhs) for _, _, lhs, _ in found}
         data = {a.base for parts in parsed for e, _, _ in parts for a in e.atoms(sp.Indexed)
-                if INDEX in a.indices and _key(a) not in defined and a not in wrt}
-        report.parameters = sorted({self.show(w) for w in wrt if _key(w) not in defined},
+                if INDEX in a.indices and key(a) not in defined and a not in wrt}
+        report.parameters = sorted({self.show(w) for w in wrt if key(w) not in defined},
                                    key=str)
         report.data = sorted({self.show(b[INDEX]) for b in data}, key=str)
         for row in doc.rows:
@@ -247,8 +249,8 @@ class _Checker:
             except LatexParseError:
                 name = None
             row0 = chain.parts[0][1]
-            if name is not None and _is_name(name):
-                self.unread.setdefault(_key(name), (name, row0.line, row0.env in _INLINE))
+            if name is not None and is_name(name):
+                self.unread.setdefault(key(name), (name, row0.line, row0.env in _INLINE))
         for _, r in chain.parts:
             self.by_row.setdefault(id(r), Finding(
                 r.line, r.line_end, r.latex, "unchecked",
@@ -260,28 +262,28 @@ class _Checker:
         definition could not be read, and those defined through them."""
         # prose math ($C = (1/n) \sum …$) that cannot be read does not void a
         # definition the displays give
-        defined = {_key(lhs) for _, _, lhs, _ in found}
-        out = {name: line for key, (name, line, inline) in self.unread.items()
-               if not (inline and key in defined)}
+        defined = {key(lhs) for _, _, lhs, _ in found}
+        out = {name: line for k, (name, line, inline) in self.unread.items()
+               if not (inline and k in defined)}
         grew = True
         while grew:
             grew = False
             for line, _, lhs, rhs in found:
-                if lhs not in out and any(n in out for n in _names_in(rhs)):
-                    out[lhs] = next(out[n] for n in _names_in(rhs) if n in out)
+                if lhs not in out and any(n in out for n in names_in(rhs)):
+                    out[lhs] = next(out[n] for n in names_in(rhs) if n in out)
                     grew = True
         # an Indexed name stands for its whole base (a_i and a_j alike)
         for name, line in list(out.items()):
             if isinstance(name, sp.Indexed):
                 out.setdefault(name.base, line)
-        return _TaintMap(out)
+        return TaintMap(out)
 
     def _definitions(self, parsed_chains) -> list:
         """Equations ``name = expression`` that introduce a name, as
         ``(line, key, name, expression)`` in document order.
 
         Notes reuse names (y = x·w, later y = σ(…)): a name means what its
-        latest definition says, from that row on (:func:`_in_force`). A name
+        latest definition says, from that row on (:func:`in_force`). A name
         pinned as data or a parameter is never defined. ``C^{(2)}(x) = …``
         also defines the bare ``C^{(2)}`` the derivation then writes.
         """
@@ -289,36 +291,36 @@ class _Checker:
         ordered = sorted(parsed_chains, key=lambda p: p[0][2].line)
         first = {}  # key → line of its first two-part definition
         for p in ordered:
-            if len(p) == 2 and _is_name(p[0][0]):
-                first.setdefault(_key(p[0][0]), p[0][2].line)
+            if len(p) == 2 and is_name(p[0][0]):
+                first.setdefault(key(p[0][0]), p[0][2].line)
         keys: set = set()
         derivatives: set = set()  # names defined as a derivative
-        formulas = {_key(p[0][0]) for p in ordered if len(p) >= 2 and _is_name(p[0][0])
+        formulas = {key(p[0][0]) for p in ordered if len(p) >= 2 and is_name(p[0][0])
                     and not p[1][0].is_Number}
         for parts in ordered:
             # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it
             if len(parts) != 2 and not (
-                    len(parts) > 2 and _is_name(parts[0][0]) and _key(parts[0][0]) not in keys
-                    and first.get(_key(parts[0][0]), 10 ** 9) > parts[0][2].line):
+                    len(parts) > 2 and is_name(parts[0][0]) and key(parts[0][0]) not in keys
+                    and first.get(key(parts[0][0]), 10 ** 9) > parts[0][2].line):
                 continue
             lhs, rhs = parts[0][0], parts[1][0]
-            if not _is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
+            if not is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
                 continue
             if isinstance(lhs, AppliedUndef) and lhs.func.__name__ in ACTIVATIONS:
                 continue
-            if _key(lhs) in self.unread and not self.unread[_key(lhs)][2]:
+            if key(lhs) in self.unread and not self.unread[key(lhs)][2]:
                 continue  # its real definition could not be read
-            if rhs.is_Number and (parts[0][2].env in _INLINE or _key(lhs) in formulas):
+            if rhs.is_Number and (parts[0][2].env in _INLINE or key(lhs) in formulas):
                 # "where $y = 1$", or d = 1 for a d the document computes elsewhere:
                 # a condition or another use of the letter, not what the name means
                 continue
-            if _key(lhs) in derivatives:
+            if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
             line = parts[0][2].line
-            keys.add(_key(lhs))
+            keys.add(key(lhs))
             if rhs.has(D):
-                derivatives.add(_key(lhs))
-            out.append((line, _key(lhs), lhs, rhs))
+                derivatives.add(key(lhs))
+            out.append((line, key(lhs), lhs, rhs))
             if isinstance(lhs, AppliedUndef):
                 bare = sp.Symbol(lhs.func.__name__)
                 if not rhs.has(bare):
@@ -328,16 +330,16 @@ class _Checker:
     # -- judging ---------------------------------------------------------------
     def _chain(self, parts, judge, definitions):
         first = parts[0][0]
-        not_algebra = _not_algebra(parts)
-        if not_algebra:
-            self._all(parts, "unchecked", not_algebra)
+        why = not_algebra(parts)
+        if why:
+            self._all(parts, "unchecked", why)
             return
         # a definition: verdict correct, nothing to compare
         if len(parts) == 2 and first in definitions and definitions[first] is parts[1][0]:
             row = parts[1][2]
             found = Finding(row.line, row.line_end, row.latex, "correct",
                             f"definition of {self.show(first)}")
-            slip = _definition_slip(first, parts[1][0], parts[1][1], self.show)
+            slip = definition_slip(first, parts[1][0], parts[1][1], self.show)
             if slip is not None:
                 found.verdict, found.diagnosis, found.correct_latex = "wrong", *slip
                 found.reason, found.origin = f"definition of {self.show(first)}: {slip[0]}", True
@@ -345,12 +347,12 @@ class _Checker:
             if id(parts[0][2]) != id(row):
                 self._set(parts[0][2], found)
             return
-        if len(parts) == 2 and _is_name(first) and parts[1][0].is_Number \
+        if len(parts) == 2 and is_name(first) and parts[1][0].is_Number \
                 and parts[0][2].env in _INLINE:
             self._all(parts, "unchecked", f"a condition in the prose ({self.show(first)} = "
                       f"{self.show(parts[1][0])}), not a claim to check")
             return
-        if len(parts) == 2 and _is_name(first) and self.pins.is_input(first):
+        if len(parts) == 2 and is_name(first) and self.pins.is_input(first):
             for _, _, r in parts:
                 self.by_row.setdefault(id(r), Finding(
                     r.line, r.line_end, r.latex, "unchecked",
@@ -358,7 +360,7 @@ class _Checker:
                     "equation does not define it"))
             return
         undefined = sorted({self.show(d.expr) for p in parts for d in p[0].atoms(D)
-                            if _is_name(d.expr) and d.expr != d.wrt
+                            if is_name(d.expr) and d.expr != d.wrt
                             and not _defined(d.expr, definitions)}, key=str)
         if undefined:  # ∂ of a name the document never defines: nothing to compare with
             self._all(parts, "unchecked", f"{', '.join(undefined)} is not defined in the "
@@ -407,7 +409,7 @@ class _Checker:
                     continue
             if link.verdict != "correct":
                 before = previous if previous is not None else first
-                numeric = _evaluation(before, expr)
+                numeric = evaluation(before, expr)
                 if numeric:
                     self._set(row, Finding(row.line, row.line_end, row.latex,
                                            *numeric(judge, made, previous_true)))
@@ -572,154 +574,8 @@ class _Checker:
         return out
 
 
-#: the letters notes name a cost by
-_COSTS = {"C", "J", "L", "E", "R"}
-
-
-def _definition_slip(name, body, latex: str, show):
-    """``(diagnosis, corrected right side)`` for a definition that cannot be
-    meant as written, or None. A definition is what the notes say it is, so
-    only two slips are certain enough to call: a layer label that is the
-    sample index (``a_i^{(i)}`` beside ``a_i^{(1)}``), and a cost that sums
-    plain differences (errors of opposite sign cancel; the square is missing).
-    """
-    m = re.search(r"([A-Za-z])_\{?([a-z])\}?\^\{\(\2\)\}", latex)
-    if m:
-        letter, index = m.groups()
-        labels = re.findall(re.escape(letter) + r"_\{?" + index + r"\}?\^\{\((\d+)\)\}", latex)
-        fix = latex.replace(m.group(0), f"{letter}_{index}^{{({labels[0]})}}") if labels else None
-        return (f"{m.group(0)}: the layer label is the sample index {index}"
-                + (f"; {letter}_{index}^{{({labels[0]})}} is meant" if labels else ""), fix)
-    stem = str(name.base if isinstance(name, sp.Indexed) else name).split("^")[0]
-    if stem in _COSTS:
-        sums = [f for f in body.as_ordered_factors() if isinstance(f, sp.Sum)]
-        if len(sums) == 1 and sums[0].function.is_Add and all(
-                _is_name(t) or (t.is_Mul and t.args[0] == -1 and _is_name(t.args[1]))
-                for t in sums[0].function.args):
-            total = sums[0]
-            squared = body.xreplace({total: sp.Sum(total.function ** 2, *total.limits)})
-            return (f"the cost sums plain differences {show(total.function)}, so errors of "
-                    "opposite sign cancel; the square is missing", show(squared, latex))
-    return None
-
-
-_ARROWS = re.compile(r"\\(?:implies|Rightarrow|rightarrow|iff|Leftrightarrow|longrightarrow|"
-                     r"Longrightarrow)(?![A-Za-z])")
-_UNIT = re.compile(r"\d\s*\\(?:text|mbox)\{\s*[A-Za-z]")
-
-
-def _not_algebra(parts) -> str | None:
-    """Why a chain is not a chain of equalities to check, or None."""
-    for _, latex, _ in parts:
-        if re.fullmatch(r"\s*\\frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{[^{}]*\}\s*", latex):
-            return "a derivative operator with nothing to apply it to"
-        m = _ARROWS.search(latex)
-        if m:
-            return (f"{m.group(0)} joins statements here; each side of an implication is "
-                    "not an expression to compare")
-        m = _UNIT.search(latex)
-        if m:
-            return "a quantity with a unit in words (a count or a measure), not algebra"
-    return None
-
-
-def _evaluation(before, expr):
-    """When ``before = expr`` is an evaluation rather than an identity, a
-    function giving its ``(verdict, reason)``; else None.
-
-    * Both sides numbers: arithmetic, right when it agrees to the digits the
-      document shows (28 × 0.2783 − 46.32 = −38.53).
-    * Names on the left, a number on the right (28a − 46.32 = 0, or = −74.32
-      for a value of a the row does not show): an equation, not an identity.
-    """
-    if not before.free_symbols and not expr.free_symbols and not before.has(D, sp.Sum):
-        digits = max([_decimals(f) for f in expr.atoms(sp.Float, sp.Rational)] + [0])
-
-        def arithmetic(judge, made, target):
-            a, b = complex(sp.N(made)), complex(sp.N(target))
-            if abs(a - b) <= 0.5 * 10 ** -digits + 1e-12 * max(1, abs(b)):
-                return "correct", f"arithmetic, right to the {digits} decimals shown"
-            return "wrong", f"arithmetic: {b.real:.6g}, not {a.real:.6g}"
-        return arithmetic
-    if before.free_symbols and expr.is_Number:
-        names = ", ".join(sorted(str(s) for s in before.free_symbols))
-        return lambda judge, made, target: (
-            "unchecked", f"an equation to solve for {names}, or a value substituted that "
-            "the row does not give; not an identity to check")
-    return None
-
-
-def _decimals(number) -> int:
-    """The decimals a number read from the document was written with (0.2568 → 4)."""
-    if isinstance(number, sp.Rational) and number.q != 1:
-        q, k = int(number.q), 0
-        while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:
-            if q % 10 == 0:
-                q //= 10
-            elif q % 2 == 0:
-                q //= 2
-            else:
-                q //= 5
-            k += 1
-            if k > 12:
-                break
-        return k if q == 1 else 0
-    return 0
-
-
-def _names_in(expr) -> set:
-    """The names an expression mentions: symbols, indexed entries and their
-    bases, and applied functions."""
-    out = set(expr.free_symbols) | expr.atoms(sp.Indexed) | expr.atoms(AppliedUndef)
-    out |= {a.base for a in expr.atoms(sp.Indexed)}
-    return out
-
-
-class _TaintMap(dict):
-    """A dict of tainted names where an Indexed entry is found by its base."""
-
-    def __contains__(self, name):
-        return dict.__contains__(self, name) or (
-            isinstance(name, sp.Indexed) and dict.__contains__(self, name.base))
-
-    def __getitem__(self, name):
-        if dict.__contains__(self, name):
-            return dict.__getitem__(self, name)
-        return dict.__getitem__(self, name.base)
-
-
-def _key(name):
-    """What two definitions must share to define the same thing."""
-    if isinstance(name, AppliedUndef):
-        return ("call", name.func)
-    if isinstance(name, sp.Indexed):
-        return ("indexed", name.base, len(name.indices))
-    return ("bare", name)
-
-
-def _in_force(found, line: int) -> dict:
-    """The definitions that hold at ``line``: for each name its latest
-    definition at or before the line, else (a name used before it is
-    defined) its first one after. A bare name defined on its own wins over
-    the one a call definition ``C(w) = …`` implies."""
-    chosen: dict = {}
-    for d in found:
-        key = d[1]
-        old = chosen.get(key)
-        if old is None or (d[0] <= line and (old[0] > line or d[0] >= old[0])):
-            if old is not None and old[0] == d[0] and old[2] != d[2] and isinstance(old[2], sp.Symbol):
-                continue
-            chosen[key] = d
-    return {lhs: rhs for _, _, lhs, rhs in chosen.values()}
-
-
 class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
-
-
-def _is_name(expr) -> bool:
-    return isinstance(expr, (sp.Symbol, sp.Indexed)) or (
-        isinstance(expr, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in expr.args))
 
 
 def _defined(name, definitions) -> bool:

@@ -1,0 +1,163 @@
+"""What a row of a document means, before anything is compared.
+
+A row may define a name (``a_i = σ(…)``), claim an identity, state a
+condition (``y = 1``), evaluate at values the row does not show
+(``28a − 46.32 = −74.32``), or not be algebra at all (``1 \\text{ Flop}``,
+``A \\implies B``). :mod:`derive.check` asks these questions; the answers
+are here, as plain functions of parsed rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .rules import D
+
+
+#: the letters notes name a cost by
+COSTS = {"C", "J", "L", "E", "R"}
+
+
+def definition_slip(name, body, latex: str, show):
+    """``(diagnosis, corrected right side)`` for a definition that cannot be
+    meant as written, or None. A definition is what the notes say it is, so
+    only two slips are certain enough to call: a layer label that is the
+    sample index (``a_i^{(i)}`` beside ``a_i^{(1)}``), and a cost that sums
+    plain differences (errors of opposite sign cancel; the square is missing).
+    """
+    m = re.search(r"([A-Za-z])_\{?([a-z])\}?\^\{\(\2\)\}", latex)
+    if m:
+        letter, index = m.groups()
+        labels = re.findall(re.escape(letter) + r"_\{?" + index + r"\}?\^\{\((\d+)\)\}", latex)
+        fix = latex.replace(m.group(0), f"{letter}_{index}^{{({labels[0]})}}") if labels else None
+        return (f"{m.group(0)}: the layer label is the sample index {index}"
+                + (f"; {letter}_{index}^{{({labels[0]})}} is meant" if labels else ""), fix)
+    stem = str(name.base if isinstance(name, sp.Indexed) else name).split("^")[0]
+    if stem in COSTS:
+        sums = [f for f in body.as_ordered_factors() if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and sums[0].function.is_Add and all(
+                is_name(t) or (t.is_Mul and t.args[0] == -1 and is_name(t.args[1]))
+                for t in sums[0].function.args):
+            total = sums[0]
+            squared = body.xreplace({total: sp.Sum(total.function ** 2, *total.limits)})
+            return (f"the cost sums plain differences {show(total.function)}, so errors of "
+                    "opposite sign cancel; the square is missing", show(squared, latex))
+    return None
+
+
+_ARROWS = re.compile(r"\\(?:implies|Rightarrow|rightarrow|iff|Leftrightarrow|longrightarrow|"
+                     r"Longrightarrow)(?![A-Za-z])")
+_UNIT = re.compile(r"\d\s*\\(?:text|mbox)\{\s*[A-Za-z]")
+
+
+def not_algebra(parts) -> str | None:
+    """Why a chain is not a chain of equalities to check, or None."""
+    for _, latex, _ in parts:
+        if re.fullmatch(r"\s*\\frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{[^{}]*\}\s*", latex):
+            return "a derivative operator with nothing to apply it to"
+        m = _ARROWS.search(latex)
+        if m:
+            return (f"{m.group(0)} joins statements here; each side of an implication is "
+                    "not an expression to compare")
+        m = _UNIT.search(latex)
+        if m:
+            return "a quantity with a unit in words (a count or a measure), not algebra"
+    return None
+
+
+def evaluation(before, expr):
+    """When ``before = expr`` is an evaluation rather than an identity, a
+    function giving its ``(verdict, reason)``; else None.
+
+    * Both sides numbers: arithmetic, right when it agrees to the digits the
+      document shows (28 × 0.2783 − 46.32 = −38.53).
+    * Names on the left, a number on the right (28a − 46.32 = 0, or = −74.32
+      for a value of a the row does not show): an equation, not an identity.
+    """
+    if not before.free_symbols and not expr.free_symbols and not before.has(D, sp.Sum):
+        digits = max([_decimals(f) for f in expr.atoms(sp.Float, sp.Rational)] + [0])
+
+        def arithmetic(judge, made, target):
+            a, b = complex(sp.N(made)), complex(sp.N(target))
+            if abs(a - b) <= 0.5 * 10 ** -digits + 1e-12 * max(1, abs(b)):
+                return "correct", f"arithmetic, right to the {digits} decimals shown"
+            return "wrong", f"arithmetic: {b.real:.6g}, not {a.real:.6g}"
+        return arithmetic
+    if before.free_symbols and expr.is_Number:
+        names = ", ".join(sorted(str(s) for s in before.free_symbols))
+        return lambda judge, made, target: (
+            "unchecked", f"an equation to solve for {names}, or a value substituted that "
+            "the row does not give; not an identity to check")
+    return None
+
+
+def _decimals(number) -> int:
+    """The decimals a number read from the document was written with (0.2568 → 4)."""
+    if isinstance(number, sp.Rational) and number.q != 1:
+        q, k = int(number.q), 0
+        while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:
+            if q % 10 == 0:
+                q //= 10
+            elif q % 2 == 0:
+                q //= 2
+            else:
+                q //= 5
+            k += 1
+            if k > 12:
+                break
+        return k if q == 1 else 0
+    return 0
+
+
+def names_in(expr) -> set:
+    """The names an expression mentions: symbols, indexed entries and their
+    bases, and applied functions."""
+    out = set(expr.free_symbols) | expr.atoms(sp.Indexed) | expr.atoms(AppliedUndef)
+    out |= {a.base for a in expr.atoms(sp.Indexed)}
+    return out
+
+
+class TaintMap(dict):
+    """A dict of tainted names where an Indexed entry is found by its base."""
+
+    def __contains__(self, name):
+        return dict.__contains__(self, name) or (
+            isinstance(name, sp.Indexed) and dict.__contains__(self, name.base))
+
+    def __getitem__(self, name):
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        return dict.__getitem__(self, name.base)
+
+
+def key(name):
+    """What two definitions must share to define the same thing."""
+    if isinstance(name, AppliedUndef):
+        return ("call", name.func)
+    if isinstance(name, sp.Indexed):
+        return ("indexed", name.base, len(name.indices))
+    return ("bare", name)
+
+
+def in_force(found, line: int) -> dict:
+    """The definitions that hold at ``line``: for each name its latest
+    definition at or before the line, else (a name used before it is
+    defined) its first one after. A bare name defined on its own wins over
+    the one a call definition ``C(w) = …`` implies."""
+    chosen: dict = {}
+    for d in found:
+        key = d[1]
+        old = chosen.get(key)
+        if old is None or (d[0] <= line and (old[0] > line or d[0] >= old[0])):
+            if old is not None and old[0] == d[0] and old[2] != d[2] and isinstance(old[2], sp.Symbol):
+                continue
+            chosen[key] = d
+    return {lhs: rhs for _, _, lhs, rhs in chosen.values()}
+
+
+def is_name(expr) -> bool:
+    return isinstance(expr, (sp.Symbol, sp.Indexed)) or (
+        isinstance(expr, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in expr.args))

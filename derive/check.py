@@ -35,11 +35,12 @@ from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, budget
+from .matrix_check import is_matrix_document, judge_chains, read_matrix
 from .meaning import (TaintMap, definition_slip, evaluation, in_force, is_name, key,
                       names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
-from .notation_tex import Notation
+from .notation_tex import Notation, expand_chars
 from .parse import parse_row
 from .rules import D
 
@@ -109,6 +110,7 @@ class Report:
                 "summary": self.summary()}
 
 
+_LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
@@ -159,6 +161,7 @@ class _Checker:
         self.style, self.row_seconds = style, row_seconds
         self.by_row: dict = {}  # id(Row) → Finding
         self.total_rows: list = []  # right links with ∂ by an intermediate
+        self.unread: dict = {}  # name → line of its definition that could not be read
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
@@ -171,10 +174,19 @@ class _Checker:
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
             if _ANNOTATION.search(r.latex) else r for r in doc.rows])
+        # a listing pasted with its line numbers ("32. = \frac{1}{n} … 33"): the
+        # numbers are the listing's, not the formula's
+        numbered = [r for r in doc.rows if _LISTED.match(r.latex)]
+        if len(numbered) >= max(5, len(doc.rows) // 3):
+            doc = dataclasses.replace(doc, rows=[dataclasses.replace(
+                r, latex=re.sub(r"\s+\d+\s*$", "", _LISTED.sub("", r.latex)))
+                for r in doc.rows])
         for row in doc.rows:
             if row.problem:
                 self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed",
                                                row.problem)
+        if is_matrix_document(doc.rows):
+            return self._run_matrix(doc)
         unsure = ambiguous_calls(doc, self.notation, self.pins)
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
@@ -209,6 +221,46 @@ class _Checker:
                 row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
         return report
 
+    def _run_matrix(self, doc) -> Report:
+        """A document in matrix notation (:mod:`derive.matrix_check`)."""
+        parsed, unread = [], set()
+        for chain in chains([r for r in doc.rows if not r.problem]):
+            parts = []
+            for latex, row in chain.parts:
+                try:
+                    tex = "".join(c for c, _ in expand_chars(
+                        re.sub(r"(?:[,;]|(?<!\d)\.)\s*$", "", latex), self.notation.macros))
+                    parts.append((read_matrix(tex), latex, row))
+                except LatexParseError as e:
+                    parts = self._give_up(chain, row, "unparsed", f"{e.message} (matrix "
+                                          f"notation, line {row.line})")
+                    try:  # what the unread chain defines is unknown from here on
+                        head = read_matrix(chain.parts[0][0])
+                        if head.op == "name":
+                            unread.add(head.value)
+                    except LatexParseError:
+                        pass
+                    break
+            if parts:
+                parsed.append(parts)
+        for row, verdict, reason, factor in judge_chains(parsed, unread):
+            found = Finding(row.line, row.line_end, row.latex, verdict, reason,
+                            factor=None if factor is None else f"{factor:.6g}",
+                            origin=verdict in ("wrong", "factor")
+                            and not reason.startswith("carries"))
+            if reason.startswith("carries"):
+                found.diagnosis = reason
+            self._set(row, found)
+        for parts in parsed:
+            self.by_row.setdefault(id(parts[0][2]), Finding(
+                parts[0][2].line, parts[0][2].line_end, parts[0][2].latex, "correct",
+                "the left side of the chain"))
+        report = Report(self.file)
+        for row in doc.rows:
+            report.findings.append(self.by_row.get(id(row)) or Finding(
+                row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
+        return report
+
     # -- reading ---------------------------------------------------------------
     def _parse(self, chain, unsure):
         """The chain's parts as ``(expr, latex, row)``, or None when one cannot be read."""
@@ -225,7 +277,8 @@ class _Checker:
             try:
                 with budget(self.row_seconds):
                     # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
-                    expr = parse_row(re.sub(r"[,;.]\s*$", "", latex), self.notation, wrt=wrt,
+                    expr = parse_row(re.sub(r"(?:[,;]|(?<!\d)\.)\s*$", "", latex),
+                                     self.notation, wrt=wrt,
                                      file=self.file,
                                      line=row.line, column=row.column)
             except LatexParseError as e:

@@ -60,8 +60,8 @@ class MLP:
     @property
     def description(self) -> str:
         acts = ", ".join(self.activations)
-        return (f"MLP {'-'.join(map(str, self.widths))} in matrix form: Z = W A + b, "
-                f"A = f(Z) with f = {acts} by layer; cost {self.cost}")
+        return (f"MLP {'-'.join(map(str, self.widths))} in matrix form, each layer an "
+                f"affine map then its activation ({acts}); cost {self.cost}")
 
     def shapes(self) -> dict:
         out = {}

@@ -141,3 +141,13 @@ def test_002_and_004_no_correct_line_is_flagged():
     assert found[161].verdict == "unchecked" and "equation to solve" in found[161].reason
     # "Pred = softplus(…)": Pred is one name or P·r·e·d; the slides do not say
     assert found[357].verdict == "ambiguous" and "P·r·e·d" in found[357].reason
+
+
+def test_001_is_grad_tex_pasted_with_line_numbers():
+    # 001 is grad.tex as a numbered listing ("32. = \frac{1}{n} … 33"): the numbers are the
+    # listing's; read without them it has grad.tex's mistakes, on its own lines
+    found = {f.line: f for f in check_file(SEEDS / "001_db7fb8d5012d95f3.txt").findings}
+    flagged = {line for line, f in found.items() if f.verdict in ("wrong", "factor")}
+    assert flagged == {94, 108, 116}
+    assert "b^{(1)} is meant" in found[94].diagnosis          # grad.tex line 91
+    assert "free on the left side" in found[108].diagnosis    # grad.tex line 105

@@ -38,6 +38,9 @@ SKIP_ENVS = frozenset({"tikzpicture", "verbatim", "verbatim*", "Verbatim", "lstl
                        "comment", "minted", "pgfpicture", "filecontents"})
 #: sub-environments (and ``\displaylines``) that only lay rows out: split inside them
 WRAPPERS = frozenset({"aligned", "split", "gathered", "alignedat", "displaylines"})
+#: environments that belong inside math; any other inside a display spoils its row
+MATH_INNER = MATH_ENVS | frozenset("""cases dcases rcases array subarray matrix pmatrix bmatrix
+    Bmatrix vmatrix Vmatrix smallmatrix""".split())
 #: environments that hold prose; an environment in none of these lists is "unknown"
 TEXT_ENVS = frozenset("""document center flushleft flushright itemize enumerate description
     figure figure* table table* tabular tabular* tabularx abstract quote quotation verse proof
@@ -61,10 +64,15 @@ _LEAD = re.compile(r"^(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z])|~)+")
 _TRAIL = ("\\,", "\\;", "\\:", "\\!", "\\qquad", "\\quad", "~", ".", ",")
 _ARG = re.compile(r"\s*(\{[^{}]*\})?")
 _DISPLAYLINES = re.compile(r"\\displaylines\s*\{")
-_ROW_SPACE = re.compile(r"\*?\s*\[[^\]\n]*\]")
+_ROW_SPACE = re.compile(r"\*?\s*\[[^\]\n]{0,40}\]")
 _WORD = re.compile(r"\\([A-Za-z]+)\s*")
+#: two words in a row: the body of an unknown environment is prose, not bare math
+_PROSE = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
+_OPENER = re.compile(r"\\begin\s*\{(?:%s)\}" % "|".join(re.escape(e) for e in MATH_ENVS))
 #: Markdown inline math longer than this is not looked for ("$5 … $10" is money)
 INLINE_MAX = 2000
+#: a macro's parameter text or default is shorter than this (a bound keeps the scan linear)
+_PARAMS_MAX = 100
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^\n`]|`(?!\1)|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
 
@@ -135,7 +143,7 @@ class _Text:
                     self._blank(chars, m.start(), m.end())
         self.s = "".join(chars)
         self.paragraphs = [m.start() for m in _PARAGRAPH.finditer(self.s)]
-        self.missing: dict = {}  # token -> an offset after which it never occurs
+        self.found: dict = {}  # token -> every offset where it starts, unescaped
         # unescaped $ (all, and those Markdown accepts as closers): found once,
         # so that "$5 and $10 …" costs a bisection per $, not a scan
         self.dollars, self.closers, j, s = [], [], 0, self.s
@@ -153,14 +161,19 @@ class _Text:
         i = bisect.bisect_left(self.paragraphs, k)
         return self.paragraphs[i] if i < len(self.paragraphs) else len(self.s)
 
-    def find(self, token: str, k: int, stop: int | None = None) -> int:
-        """:func:`_find`, remembering failures so that many openers stay linear."""
-        if stop is None and k >= self.missing.get(token, len(self.s) + 1):
-            return -1
-        found = _find(self.s, token, k, stop)
-        if found < 0 and stop is None:
-            self.missing[token] = min(k, self.missing.get(token, k))
-        return found
+    def find(self, token, k: int, stop: int | None = None) -> int:
+        """The offset of the first unescaped ``token`` (a string, or a compiled
+        regex) starting in ``s[k:stop]``, or -1.
+
+        A token's offsets are found in one scan and then bisected: a thousand
+        unclosed openers on one line must not cost a scan of the line each.
+        """
+        if token not in self.found:
+            self.found[token] = _find_all(self.s, token)
+        offsets = self.found[token]
+        i = bisect.bisect_left(offsets, k)
+        stop = len(self.s) if stop is None else stop
+        return offsets[i] if i < len(offsets) and offsets[i] < stop else -1
 
     @staticmethod
     def _blank(chars, a, b):
@@ -192,14 +205,28 @@ class _Text:
         return line, k - self.starts[line - 1] + 1
 
 
-def _find(s: str, token: str, k: int, stop: int | None = None) -> int:
-    """The offset of the first unescaped ``token`` in ``s[k:stop]``, or -1."""
-    stop = len(s) if stop is None else stop
-    while k < stop:
-        if s.startswith(token, k):
-            return k
-        k += 2 if s[k] == "\\" else 1
-    return -1
+def _find_all(s: str, token) -> list:
+    """Every offset where an unescaped ``token`` starts: one after an odd run of
+    backslashes is escaped (``\\$$``), or part of another command (``\\\\]``)."""
+    if isinstance(token, re.Pattern):
+        starts = (m.start() for m in token.finditer(s))
+    else:
+        starts = _occurrences(s, token)
+    out = []
+    for k in starts:
+        j = k
+        while j > 0 and s[j - 1] == "\\":
+            j -= 1
+        if (k - j) % 2 == 0:
+            out.append(k)
+    return out
+
+
+def _occurrences(s: str, token: str):
+    k = s.find(token)
+    while k >= 0:
+        yield k
+        k = s.find(token, k + 1)
 
 
 # -- finding the displays -------------------------------------------------------------
@@ -240,14 +267,14 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                 a = m.end()
                 if name.startswith("alignat"):  # skip its {columns} argument
                     a = _ARG.match(s, a).end()
-                end = s.find(f"\\end{{{name}}}", a)
+                end = t.find(f"\\end{{{name}}}", a)
                 limit = end if end >= 0 else t.paragraph_end(a)
                 # another display opening first means this one was never closed
-                other = re.search(r"\\begin\s*\{(?:%s)\}|\$\$" % "|".join(
-                    re.escape(e) for e in MATH_ENVS), s[a:limit])
-                if end < 0 or other:
+                other = min((o for o in (t.find(_OPENER, a, limit), t.find("$$", a, limit))
+                             if o >= 0), default=None)
+                if end < 0 or other is not None:
                     problem(k, f"\\begin{{{name}}} is never closed", name)
-                    end = a + other.start() if other else limit
+                    end = limit if other is None else other
                     region(a, end, name, k)
                     k = end
                 else:
@@ -280,10 +307,7 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
                 continue
             k += 2
         elif c == "$" and s.startswith("$$", k):
-            eol = s.find("\n", k)
-            after = s[k + 2:n if eol < 0 else eol]
-            before = s[t.starts[t.pos(k)[0] - 1]:k]
-            if kind == "md" and not after.strip() and before.strip():
+            if kind == "md" and _blank_to_eol(s, k + 2) and not _blank_from_bol(s, k):
                 # "text $$" closes a display; with nothing open it is a stray closer
                 problem(k, "$$ closes no display", "$$")
                 k += 2
@@ -311,6 +335,24 @@ def find_math(text: str, *, kind: str | None = None, file: str | None = None) ->
     return out
 
 
+def _blank_to_eol(s: str, k: int) -> bool:
+    """Only spaces from ``k`` to the end of its line (a scan of the spaces only)."""
+    while k < len(s) and s[k] != "\n":
+        if not s[k].isspace():
+            return False
+        k += 1
+    return True
+
+
+def _blank_from_bol(s: str, k: int) -> bool:
+    """Only spaces from the start of its line to ``k``."""
+    while k > 0 and s[k - 1] != "\n":
+        if not s[k - 1].isspace():
+            return False
+        k -= 1
+    return True
+
+
 def _inline_end(t: _Text, k: int, kind: str) -> int | None:
     """Where the inline ``$`` opened at ``k`` closes, within its paragraph.
 
@@ -333,11 +375,11 @@ def _unknown_env(t, m, problem):
     name = m.group(1).strip()
     if name in TEXT_ENVS or name in WRAPPERS or name in SKIP_ENVS:
         return
-    stop = t.paragraph_end(m.end())
-    end = t.s.find(f"\\end{{{name}}}", m.end(), stop)
+    stop = min(t.paragraph_end(m.end()), m.end() + INLINE_MAX)  # one look per opener
+    end = t.find(f"\\end{{{name}}}", m.end(), stop)
     body = t.s[m.end():end if end >= 0 else stop]
-    if "=" in body and re.search(r"\\[A-Za-z]|[\^_]", body) and not re.search(
-            r"\$|\\\(|\\\[|\\begin", body):
+    mathy = re.search(r"\\[A-Za-z]|[\^_]", body) or not _PROSE.search(body)
+    if "=" in body and mathy and not re.search(r"\$|\\\(|\\\[|\\begin", body):
         problem(m.start(), f"unknown environment {{{name}}} holds math that is not read", name)
 
 
@@ -368,7 +410,7 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
         j += 1
     unmatched.update(stack)
     # walk: split at row level (inside nothing but wrappers); blank the wrappers
-    skip, amps, cuts, groups = set(), set(), [a], []
+    skip, amps, cuts, groups, foreign = set(), set(), [a], [], []
     wrapper = None
     j = a
     while j < b:
@@ -376,6 +418,8 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
         m = _BEGIN.match(s, j) or _END.match(s, j) if s[j] == "\\" else None
         if m and s.startswith("\\begin", j):
             inner = m.group(1).strip() in WRAPPERS
+            if not inner and m.group(1).strip() not in MATH_INNER:
+                foreign.append((j, m.group(1).strip()))
             if inner and level:
                 wrapper = wrapper or m.group(1).strip()
                 stop = _ARG.match(s, m.end(), b).end() if "alignat" in m.group(1) else m.end()
@@ -425,8 +469,9 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
     cuts.append(b)
     env = wrapper or env
     rows = []
+    bad = sorted([(k, "{}") for k in unmatched] + foreign)
     for lo, hi in zip(cuts[::2], cuts[1::2]):
-        rows.append(_row(t, lo, hi, env, display, skip, amps, unmatched))
+        rows.append(_row(t, lo, hi, env, display, skip, amps, bad))
     kept = [r for r in rows if r.latex or r.problem or r.tag]
     if not any(r.latex or r.problem for r in kept):
         line, col = t.pos(opener)
@@ -435,18 +480,24 @@ def _rows(t: _Text, a: int, b: int, env: str, display: int, opener: int) -> list
     return [r for r in kept if r.latex or r.problem]
 
 
-def _row(t: _Text, lo: int, hi: int, env: str, display: int, skip, amps, unmatched) -> Row:
+def _row(t: _Text, lo: int, hi: int, env: str, display: int, skip, amps, bad) -> Row:
+    """One row, ``t.s[lo:hi]``; ``bad`` is ``[(offset, what), …]``, sorted: the
+    unmatched braces (``"{}"``) and foreign environments (their names) of the display."""
     s = t.s
     content = [k for k in range(lo, hi) if k not in skip and not s[k].isspace() and s[k] != "&"]
     first = content[0] if content else lo
     last = content[-1] if content else lo
     line, col = t.pos(first)
-    bad = sorted(k for k in unmatched if lo <= k < hi)
-    if bad:
-        bl, bc = t.pos(bad[0])
-        what = "is never closed" if s[bad[0]] == "{" else "closes nothing"
-        return Row("", line, t.pos(last)[0], col, env, display,
-                   problem=f"unbalanced braces: {s[bad[0]]} at line {bl}, column {bc} {what}")
+    i = bisect.bisect_left(bad, (lo, ""))
+    if i < len(bad) and bad[i][0] < hi:
+        k, what = bad[i]
+        bl, bc = t.pos(k)
+        if what == "{}":
+            what = "is never closed" if s[k] == "{" else "closes nothing"
+            problem = f"unbalanced braces: {s[k]} at line {bl}, column {bc} {what}"
+        else:
+            problem = f"unknown environment {{{what}}} inside math (line {bl}, column {bc})"
+        return Row("", line, t.pos(last)[0], col, env, display, problem=problem)
     chars, nth = [], 0
     for k in range(lo, hi):
         if k in skip:
@@ -477,14 +528,20 @@ def _clean(latex: str) -> tuple:
 
 
 def _strip_end(latex: str) -> str:
-    """Drop trailing spacing and ``.``/``,`` (a regex here backtracks quadratically)."""
+    """Drop trailing spacing and ``.``/``,`` (a regex here backtracks quadratically,
+    and so would cutting the string once per ``\\,``: an end offset moves instead)."""
+    stop = len(latex)
+
+    def ends(e):
+        return stop >= len(e) and latex[stop - len(e):stop] == e
+
     while True:
-        latex = latex.rstrip()
-        end = next((e for e in _TRAIL if latex.endswith(e)), None)
-        if end is None or (len(end) == 1 and latex.endswith("\\" + end)) \
-                or (len(end) == 2 and latex.endswith("\\" + end)):
-            return latex  # "\." and "\\," are not punctuation
-        latex = latex[:-len(end)]
+        while stop and latex[stop - 1].isspace():
+            stop -= 1
+        end = next((e for e in _TRAIL if ends(e)), None)
+        if end is None or ends("\\" + end):
+            return latex[:stop]  # "\." and "\\," are not punctuation
+        stop -= len(end)
 
 
 # -- chains ----------------------------------------------------------------------------
@@ -603,9 +660,10 @@ def macros(text: str, *, kind: str = "tex") -> list:
     t = _Text(text, kind)
     found = []
     pattern = re.compile(
-        r"\\def\s*\\([A-Za-z]+)([^{%\n]*)\{"
+        r"\\def\s*\\([A-Za-z]+)([^{%\n]{0,LIMIT})\{"
         r"|\\(?:re|provide)?newcommand\*?\s*(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))"
-        r"\s*(?:\[\s*(\d)\s*\])?\s*(?:\[([^\]]*)\])?\s*\{")
+        r"\s*(?:\[\s*(\d)\s*\])?\s*(?:\[([^\]]{0,LIMIT})\])?\s*\{"
+        .replace("LIMIT", str(_PARAMS_MAX)))
     pairs = _brace_pairs(t.s)
     for m in pattern.finditer(t.s):
         end = pairs.get(m.end() - 1)

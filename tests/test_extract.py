@@ -327,6 +327,29 @@ def test_unknown_environment_and_stray_end():
     assert problems("a\n \\end{align}") == [(2, 2, r"\end{align} without \begin (line 2, column 2)")]
 
 
+def test_unknown_environment_without_commands_and_prose_environments():
+    # bare "x = 1" in an unknown environment is math too; two words in a row are prose
+    assert problems("text\n\\begin{foo} x = 1 \\end{foo}") == [
+        (2, 1, "unknown environment {foo} holds math that is not read (line 2, column 1)")]
+    assert problems(r"\begin{hint} Set the rate = 0.1 \end{hint}") == []
+
+
+def test_unknown_environment_inside_math_spoils_its_row():
+    rows = find_math("\\begin{align}\na &= b \\\\\n\\begin{foo} x = 1 \\end{foo} \\\\\n"
+                     "c &= \\begin{cases} 1 \\end{cases}\n\\end{align}")
+    assert [(r.latex, r.problem) for r in rows] == [
+        ("a = b", None), ("", "unknown environment {foo} inside math (line 3, column 1)"),
+        (r"c = \begin{cases} 1 \end{cases}", None)]
+    assert problems(r"so $\begin{foo} x \end{foo}$") == [
+        (1, 5, "unknown environment {foo} inside math (line 1, column 5)")]
+
+
+def test_escaped_closers_do_not_close():
+    # \\] is a line break and a bracket, \$$ a dollar and a $: neither closes
+    assert latex(r"\[ a \\] b \]") == ["a", "] b"]
+    assert latex(r"$$ a \$$ b $$") == [r"a \$$ b"]
+
+
 def test_nested_display_ends_an_unclosed_environment():
     rows = find_math("\\begin{equation} a = b\n\\begin{align} c &= d \\end{align}")
     assert [(r.latex, r.env, r.problem is not None) for r in rows] == [
@@ -377,7 +400,11 @@ def test_load_errors(tmp_path):
 @pytest.mark.parametrize("text", [
     "$a " * 20000, "\\[ a " * 20000, "\\def\\a{" * 5000, "$$a" + " ." * 20000 + "x$$",
     "$$a" + "\\quad " * 20000 + "(1)x$$", "$$" + "\\displaylines{a \\\\ " * 3000,
-    "\\begin{foo}" * 3000 + "x = \\a", "x $$\n" * 20000])
+    "\\begin{foo}" * 3000 + "x = \\a", "x $$\n" * 20000,
+    # each of these took minutes on one line of a megabyte
+    "\\begin{align}" * 40000, "\\begin{foo}x^2=1 " * 40000, "\\def\\a " * 40000,
+    "\\begin{align}x=1" + "\\," * 400000 + "\\end{align}",
+    "\\begin{align}" + "{\\\\" * 20000 + "\\end{align}", "\\begin{align}" + "\\\\[" * 40000 + "\\end{align}"])
 def test_pathological_input_is_linear(text):
     import time
     start = time.perf_counter()

@@ -396,6 +396,7 @@ def test_expand_macros(tex, macros, expected):
     (r"a = b", "56:5", "equation"),
     (r"\text{oops", "56:8", "never closed"),
     ("x" * (MAX_LENGTH + 1), f"56:{MAX_LENGTH + 3}", "too long"),
+    (r"x + \begin{foo} y \end{foo}", "56:7", "environment {foo} is not read inside a formula"),
 ])
 def test_row_errors_name_the_column(tex, where, why):
     nt = _notation()
@@ -405,6 +406,10 @@ def test_row_errors_name_the_column(tex, where, why):
     assert info.value.where == f"g.tex:{where}", info.value.message
     assert why in info.value.message
     assert "internal" not in info.value.message
+    # a row's verdict quotes the message alone: it names the place too
+    line, column = where.split(":")
+    assert info.value.message.endswith(f"(line {line}, column {column})")
+    assert str(info.value).startswith(f"g.tex:{where}: ") and "(line " not in str(info.value)
 
 
 def test_runaway_recursion_does_not_hang():

@@ -114,6 +114,8 @@ _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
+#: seconds the search for a one-slip repair may take (the likeliest slips come first)
+REPAIR_SECONDS = 0.6
 #: seconds one row may take, from reading it to its diagnosis
 ROW_SECONDS = 2.0
 
@@ -488,8 +490,9 @@ class _Checker:
                                        diagnosis=f"carries the error from line {origin_line}",
                                        counterexample=value.counterexample or None))
             else:
-                left = None if self.row_seconds is None else \
-                    max(0.05, self.row_seconds - (time.perf_counter() - started))
+                left = REPAIR_SECONDS if self.row_seconds is None else min(
+                    REPAIR_SECONDS,
+                    max(0.05, self.row_seconds - (time.perf_counter() - started)))
                 finding = self._diagnose(parts, k, link, judge, previous or first,
                                          previous_true, made, definitions, left)
                 finding.origin = origin_line is None
@@ -620,7 +623,7 @@ class _Checker:
                         out.correct_latex = self.show(fixed, source)
                         break
         except OverBudget:
-            notes.append(f"no repair found within {self.row_seconds:g} s")
+            notes.append(f"no one-slip repair found within {seconds:.2g} s")
         except _NoRepair:
             pass
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None

@@ -21,6 +21,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -194,6 +195,10 @@ class Judge:
     def evaluate(self, expr, size: int, values: dict, sample: int = 1):
         """``expr`` with n = size, sums written out and ``values`` substituted."""
         e = self._concrete(expr, size, sample)
+        try:  # exactly, where the expression is rational in its names
+            return _exact(e, values, {})
+        except (_Slow, ZeroDivisionError, OverflowError):
+            pass
         try:
             return _number(e, values, {})
         except (_Slow, ArithmeticError, ValueError):
@@ -284,27 +289,29 @@ class Judge:
                     b = self.evaluate(true, size, values, sample)
                 except (TypeError, ValueError, ZeroDivisionError) as e:
                     return Verdict("unchecked", reason=f"cannot evaluate: {e}")
-                if abs(a - b) <= RTOL * max(1.0, abs(a), abs(b)):
+                exact = isinstance(a, Fraction) and isinstance(b, Fraction)
+                if a == b if exact else abs(a - b) <= RTOL * max(1.0, abs(a), abs(b)):
                     ratios.append(1.0)
                     continue
+                a, b = (x if exact else complex(x) for x in (a, b))
                 example = {str(k): float(v) for k, v in values.items()}
                 example["n"] = size
                 if claimed.has(self.index) or true.has(self.index):
                     example[str(self.index)] = sample
+                shown = f"{float(a.real):.6g} where the true value is {float(b.real):.6g}"
                 if abs(b) < 1e-12:
-                    return Verdict("wrong", counterexample=example,
-                                   reason=f"{a.real:.6g} where the true value is {b.real:.6g}")
+                    return Verdict("wrong", counterexample=example, reason=shown)
                 ratios.append(a / b)
                 if len(ratios) > 1 and abs(ratios[-1] - ratios[0]) > 1e-7 * abs(ratios[0]):
-                    return Verdict("wrong", counterexample=example,
-                                   reason=f"{a.real:.6g} where the true value is {b.real:.6g}")
+                    return Verdict("wrong", counterexample=example, reason=shown)
         r = ratios[0]
         if all(abs(x - 1) <= RTOL for x in ratios):
             return Verdict("correct")
         if abs(r) < 1e-12:  # the written side is 0 where the true one is not
             return Verdict("wrong", counterexample=example,
                            reason="it is 0 where the true value is not")
-        factor = sp.nsimplify(r.real, rational=True, tolerance=1e-9)
+        factor = sp.Rational(r.numerator, r.denominator) if isinstance(r, Fraction) else \
+            sp.nsimplify(r.real, rational=True, tolerance=1e-9)
         if factor == 1:  # equal, up to the rounding of float64 evaluation
             return Verdict("correct")
         return Verdict("factor", factor=factor, counterexample=example,
@@ -367,6 +374,34 @@ def _write_out(expr):
                      for k in range(int(lo), int(hi) + 1)]
         return sp.Add(*terms)
     return expr.replace(lambda e: isinstance(e, sp.Sum), out)
+
+
+def _exact(e, values: dict, memo: dict) -> Fraction:
+    """``e`` at ``values`` in exact rational arithmetic; :class:`_Slow` when it
+    holds anything else (σ, exp, a fractional power)."""
+    try:
+        return memo[e]
+    except KeyError:
+        pass
+    if e in values:
+        v = values[e]
+        if not isinstance(v, sp.Rational):
+            raise _Slow(e)
+        out = Fraction(int(v.p), int(v.q))
+    elif e.is_Rational:
+        out = Fraction(int(e.p), int(e.q))
+    elif isinstance(e, sp.Add):
+        out = sum((_exact(a, values, memo) for a in e.args), Fraction(0))
+    elif isinstance(e, sp.Mul):
+        out = Fraction(1)
+        for a in e.args:
+            out *= _exact(a, values, memo)
+    elif isinstance(e, sp.Pow) and e.exp.is_Integer and abs(int(e.exp)) <= 64:
+        out = _exact(e.base, values, memo) ** int(e.exp)
+    else:
+        raise _Slow(e)
+    memo[e] = out
+    return out
 
 
 class _Slow(Exception):

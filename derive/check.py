@@ -271,6 +271,14 @@ class _Checker:
             if re.search(r":=|\\leftarrow|\\gets(?![A-Za-z])", row.latex):
                 return self._give_up(chain, row, "unchecked",
                                      "an update rule (:=, ←), not an equation to check")
+            if len(chain.parts) == 1:
+                said = self._aside(latex, row)
+                if said is not None:
+                    self._set(row, Finding(row.line, row.line_end, row.latex, *said))
+                    return None
+            if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
+                return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
+                                     "(j ∈ pa(i)), not an identity with values to check")
             if id(row) in unsure:
                 why = unsure[id(row)]
                 if why.startswith("prose: "):
@@ -292,6 +300,32 @@ class _Checker:
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
             parts.append((expr, latex, row))
         return parts
+
+    def _aside(self, latex, row):
+        """``(verdict, reason)`` for a lone expression that is no formula to read
+        (an operator named in prose: ``$+$``, ``$\\exp$``) or an approximation
+        (``\\sqrt{1 + e} \\approx 1.928284686``, right to the digits shown);
+        None for anything else."""
+        text = latex.strip()
+        if re.fullmatch(r"\\[A-Za-z]+|[-+*/]|\\sqrt\{\\phantom\{x\}\}", text):
+            return "unchecked", "an operator named in the prose, not a formula"
+        if text.count(r"\approx") != 1:
+            return None
+        left, right = text.split(r"\approx")
+        try:
+            a = parse_row(left, self.notation, file=self.file, line=row.line)
+            b = parse_row(right, self.notation, file=self.file, line=row.line)
+        except LatexParseError as e:
+            return "unparsed", e.message
+        if a.free_symbols or b.free_symbols or not b.is_Number:
+            return "unchecked", "an approximation at values the row does not give"
+        digits = len(right.strip().partition(".")[2])
+        value = sp.N(a, 30)
+        if not value.is_real:
+            return "unchecked", "the left side is not a real number"
+        if abs(value - b) <= sp.Rational(1, 2) * sp.Rational(10) ** -digits * 1.000001:
+            return "correct", f"≈ {sp.N(a, digits + 2)}, right to the {digits} decimals shown"
+        return "wrong", f"{sp.N(a, digits + 3)}, not {right.strip()}"
 
     def _give_up(self, chain, row, verdict, reason):
         self._set(row, Finding(row.line, row.line_end, row.latex, verdict, reason))

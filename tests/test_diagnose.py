@@ -209,3 +209,25 @@ def test_rows_after_a_wrong_one_carry_its_error(tmp_path):
     assert found[7].verdict == "factor" and found[7].origin
     assert found[8].verdict == "factor" and not found[8].origin
     assert found[8].diagnosis == "carries the error from line 7"
+
+
+def test_approximations_are_checked_to_the_digits_shown(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("$\\sqrt{1 + e} \\approx 1.928$ and $\\sqrt{1 + e} \\approx 1.92$\n"
+                    "and $e^{x} \\approx 2.7$\n")
+    rows = check_file(path).findings
+    assert [f.verdict for f in rows] == ["correct", "wrong", "unchecked"]
+    assert "right to the 3 decimals shown" in rows[0].reason
+
+
+def test_the_ad_write_up_has_nothing_wrong_or_unread(tmp_path):
+    # the automatic-differentiation write-up: its ≈ values are checked; general rules
+    # (x_i = g_i(x_{pa(i)})), seeds and operators named in prose are unchecked, with a reason
+    from derive.ad import example
+    from derive.ad_render import document as ad_document
+    path = tmp_path / "ad.tex"
+    path.write_text(ad_document(example()))
+    report = check_file(path)
+    verdicts = [f.verdict for f in report.findings]
+    assert "wrong" not in verdicts and "unparsed" not in verdicts and "factor" not in verdicts
+    assert sum(f.reason.startswith("≈") for f in report.findings) >= 10

@@ -308,7 +308,10 @@ class _Checker:
         None for anything else."""
         text = latex.strip()
         if re.fullmatch(r"\\[A-Za-z]+|[-+*/]|\\sqrt\{\\phantom\{x\}\}", text):
-            return "unchecked", "an operator named in the prose, not a formula"
+            try:
+                parse_row(text, self.notation)
+            except LatexParseError:  # \exp, +, \sqrt{\phantom{x}} on their own
+                return "unchecked", "an operator named in the prose, not a formula"
         if text.count(r"\approx") != 1:
             return None
         left, right = text.split(r"\approx")

@@ -74,6 +74,8 @@ INLINE_MAX = 2000
 #: a macro's parameter text or default is shorter than this (a bound keeps the scan linear)
 _PARAMS_MAX = 100
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
+_MATH_FENCE = re.compile(r"^ {0,3}((`{3,}|~{3,})[ \t]*math[ \t]*)\n.*?^ {0,3}(\2)[ \t]*$",
+                         re.M | re.S)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^\n`]|`(?!\1)|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
 
 
@@ -138,6 +140,10 @@ class _Text:
         if kind == "tex":
             self._mask_tex(text, chars)
         else:
+            # ```math … ``` is GitHub's display math: read it as $$ … $$ (same lengths)
+            for m in _MATH_FENCE.finditer(text):
+                for a, b in ((m.start(1), m.end(1)), (m.start(3), m.end(3))):
+                    chars[a:b] = list("$$" + " " * (b - a - 2))
             for pattern in (_FENCE, _CODE_SPAN):
                 for m in pattern.finditer("".join(chars)):
                     self._blank(chars, m.start(), m.end())

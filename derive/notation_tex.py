@@ -32,6 +32,17 @@ DEFAULT_INDEXED = frozenset({"x", "y", "z", "a"})
 Chars = list  # of (character, position in the original input)
 
 
+_ARG = r"\\?[A-Za-z]+(?:_\{?\w+\}?)?"
+#: ``NAME(args) =``: a name the document defines as a function of its arguments
+_DEFINES = re.compile(
+    r"(?<![\\A-Za-z])(\\(?:hat|bar|tilde|vec|widehat|overline|mathbf|boldsymbol|bm|mathcal"
+    r"|mathit|mathsf|mathrm|operatorname|text)\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)"
+    r"(?:\^\{\([^{}]*\)\}|(\^[Ll]|\^\{[Ll](?:[+-][0-9])?\}))?'?"
+    rf"\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*\)\s*&?\s*=")
+#: fonts whose name is the letters alone: \mathrm{SSR} is SSR
+_FONT_NAME = re.compile(r"\\(?:mathrm|operatorname|text)\{([A-Za-z]+)\}")
+
+
 @dataclass(frozen=True)
 class Macro:
     r"""A user macro: its parameter text and its body.
@@ -69,13 +80,20 @@ class Notation:
         r"""Collect the macros and function definitions in ``tex``.
 
         ``\def``, ``\newcommand`` (and ``\renewcommand``) and
-        ``\DeclareMathOperator`` become macros; a line ``NAME(var) = …`` or
-        ``NAME'(var) = …`` makes NAME a function.
+        ``\DeclareMathOperator`` become macros; a line ``NAME(var) = …``,
+        ``NAME'(var) = …`` or ``NAME(var, var) = …`` makes NAME a function. NAME
+        may carry a layer label (``\sigma^{(l)}``, ``a^L``) or an accent or a
+        font (``\mathcal{L}(\theta)``, ``\hat{f}(x)``), as the reader names it.
         """
         self.macros.update(read_macros(tex))
-        for m in re.finditer(r"(?<![\\A-Za-z])(\\?[A-Za-z]+)(?:\^\{\([^{}]*\)\})?'?"
-                             r"\(\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*\)\s*&?\s*=", tex):
-            self.functions.add(m.group(1).lstrip("\\"))
+        for m in _DEFINES.finditer(tex):
+            name = re.sub(r"\s+", "", m.group(1))
+            font = _FONT_NAME.fullmatch(name)
+            name = font.group(1) if font else name.lstrip("\\")
+            layer = (m.group(2) or "").strip("^{}")
+            # a^L(x) = … defines a^L, not every a; a^{(l)} keeps its older reading (a)
+            self.functions.add(f"{name}^{layer}" if len(layer) == 1 else
+                               f"{name}^{{{layer}}}" if layer else name)
 
 
 def error_at(text: str, pos: int, message: str, file=None, line=None, column=None):

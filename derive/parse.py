@@ -90,6 +90,27 @@ _LETTERLIKE = {r"\ell", r"\imath", r"\jmath"}
 _DECOR = {r"\hat", r"\bar", r"\tilde", r"\vec", r"\dot", r"\widehat", r"\overline",
           r"\mathbf", r"\boldsymbol", r"\bm", r"\mathcal", r"\mathit", r"\mathrm",
           r"\operatorname", r"\mathsf", r"\text", r"\textrm", r"\textit"}
+#: of those, the fonts whose name is its letters alone (\mathrm{SSR} is SSR)
+_FONTS = {r"\mathrm", r"\operatorname", r"\text", r"\textrm", r"\mathit", r"\textit",
+          r"\mathsf"}
+#: wrappers that only mark what they hold: \underline{1} is 1, \underbrace{…}_{=1} is …
+_MARKS = {r"\underline": None, r"\boxed": None, r"\underbrace": "_", r"\overbrace": "^"}
+#: what a row may not hold, and why (the reason a row is left unread)
+_NOT_READ = {
+    r"\dots": "an ellipsis (\\dots) stands for terms not written: the row cannot be checked",
+    r"\ldots": "an ellipsis (\\ldots) stands for terms not written: the row cannot be checked",
+    r"\cdots": "an ellipsis (\\cdots) stands for terms not written: the row cannot be checked",
+    r"\{": "a set \\{…\\} is not one expression",
+    r"\odot": "\\odot is matrix notation: it is read in documents of whole layers only",
+    r"\top": "a transpose (^\\top) is matrix notation: it is read in documents of whole "
+              "layers only",
+    r"\leftarrow": "an update (\\leftarrow) is an assignment, not an equation",
+    r"\gets": "an update (\\gets) is an assignment, not an equation",
+}
+#: arrows of a limit: \lim_{h \to 0}
+_ARROWS = {r"\to", r"\rightarrow", r"\longrightarrow"}
+#: superscripts that name a layer, as a letter: a^L, \sigma^l, w^{l+1}, \Theta^{L-1}
+_LAYER = re.compile(r"[Ll](?:[+-][0-9])?")
 #: bracket sizes, dropped: \big( is (
 _SIZES = {"\\" + b + e for b in ("big", "Big", "bigg", "Bigg") for e in ("", "l", "r", "m")}
 _SPACES = {r"\,", r"\;", r"\:", r"\!", "\\ ", r"\quad", r"\qquad"}
@@ -139,12 +160,14 @@ def _merge_names(toks, tex):
             continue
         if t.text in _DECOR and k + 2 < len(toks) and toks[k + 1].text == "{":
             j = k + 2
-            while j < len(toks) and toks[j].kind == "letter" and len(toks[j].text) == 1:
-                j += 1
+            if toks[j].text in _GREEK and t.text not in _FONTS:
+                j += 1  # \hat{\theta}: one Greek letter under an accent
+            else:
+                while j < len(toks) and toks[j].kind == "letter" and len(toks[j].text) == 1:
+                    j += 1
             inner = "".join(x.text for x in toks[k + 2:j])
             if inner and j < len(toks) and toks[j].text == "}":
-                font = t.text in (r"\mathrm", r"\operatorname", r"\text", r"\textrm",
-                                  r"\mathit", r"\textit", r"\mathsf")
+                font = t.text in _FONTS
                 if font and (inner.lower() in _OPERATORS or inner == "e" or
                              (len(inner) == 1 and t.text != r"\mathit")):
                     out.append(t)  # \operatorname{softplus}(…), \mathrm{e}: read as before
@@ -614,17 +637,27 @@ def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str
     or bound by a ``\sum``; ``\sum_{i=1}^{n} …`` is a Sum whose summand runs to
     the next ``+``/``-`` outside brackets; the names in ``notation.functions``
     apply to a bracket that follows (``f(x)``, ``C(w)``); ∂ notation, d/d…
-    fractions and primes are unevaluated :class:`derive.rules.D` nodes;
+    fractions, primes and ``\nabla_{w}`` are unevaluated :class:`derive.rules.D`
+    nodes; ``\lim_{h \to 0} …`` is a :class:`sympy.Limit` whose operand runs
+    as a sum's does; accents and fonts make names (``\hat{y}_i``, ``\mathcal{L}``);
+    ``\underline{…}`` and ``\underbrace{…}_{…}`` are what they mark;
     ``\text{…}``, ``\tag{…}`` and an equation number ``\quad (4)`` are dropped.
 
     Ambiguities are settled by rule, never guessed per line:
 
-    * ``^{(…)}`` is a layer label; any other superscript is a power (``x^2``,
-      ``a_i^2``, ``\sigma^L``) — except in the variable of a derivative
-      (``\partial_{b^{1}}``), where a power is meaningless, so ``b^{1}`` is the
-      name ``b^1``, distinct from ``b^(1)``.
+    * ``^{(…)}`` is a layer label, and so is a layer letter: ``^L``, ``^l``,
+      ``^{L-1}``, ``^{l+1}`` (``a^L``, ``\sigma^L(z^L)``, Nielsen's ``w^l``); any
+      other superscript is a power (``x^2``, ``a_i^2``, ``x^{T}``) — except in the
+      variable of a derivative (``\partial_{b^{1}}``), where a power is
+      meaningless, so ``b^{1}`` is the name ``b^1``, distinct from ``b^(1)``.
     * ``a(1-a)`` is a product unless ``a`` is in ``notation.functions``
-      (:meth:`Notation.learn` adds every ``a(x) = …`` the document defines).
+      (:meth:`Notation.learn` adds every ``a(x) = …`` the document defines);
+      a bracket holding a comma applies any name (``a^L(\Theta, x)``): a list
+      cannot be a factor.
+    * Refused rather than guessed: ``\sigma^2(x)`` (a power of σ(x), or layer
+      2's σ?), ``dC(w)`` (a differential, not d·C(w)), ``\dots``, sets, lists,
+      ``\leftarrow`` updates, and matrix notation (``\odot``, ``^\top``), which
+      is read only in documents of whole layers.
     * ``\partial_w`` and ``\frac{d}{dw}`` apply to the next factor: a name with
       its scripts, a function application or a bracket, with its power
       (``\partial_w (u)^2`` is ∂(u²)).
@@ -661,7 +694,9 @@ def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str
     try:
         reader.tokenize()
         if not reader.toks:
-            reader.fail("empty expression", 0)
+            words = re.search(r"\\(?:text|textrm|textit|mbox)\s*\{", tex)
+            reader.fail("only words (\\text{…}) here, no formula to read" if words
+                        else "empty expression", 0)
         reader.match_brackets()
         return reader.read(0, len(reader.toks), 0)
     except LatexParseError:
@@ -733,6 +768,10 @@ class _RowReader(_Reader):
             if self.toks[j].text == "_" and sub is None:
                 sub, _, j = self._script(j, hi, "subscript")
             elif self.toks[j].text == "^" and sup is None:
+                layer = None if wrt else self._layer_letter(j, hi)
+                if layer is not None:
+                    sup, j = layer
+                    continue
                 if not wrt and not (self._is(j + 1, hi, "{") and self._is(j + 2, hi, "(")
                                     and self.pair[j + 2] == self.pair[j + 1] - 1):
                     break  # a power: x^{z_1}, e^{-z}
@@ -744,6 +783,19 @@ class _RowReader(_Reader):
             else:
                 break
         return base, sub, sup, j
+
+    def _layer_letter(self, j, hi):
+        """``^L``, ``^{l+1}`` at token j: (the label's text, next index), or None."""
+        nxt = self.toks[j + 1] if j + 1 < hi else None
+        if nxt is not None and nxt.kind == "letter" and _LAYER.fullmatch(nxt.text):
+            return nxt.text, j + 2
+        if self._is(j + 1, hi, "{"):
+            close = self.pair[j + 1]
+            inner = self.toks[j + 2:close]
+            text = "".join(x.text for x in inner)
+            if inner and inner[0].kind == "letter" and _LAYER.fullmatch(text):
+                return text, close + 1
+        return None
 
     def _make_name(self, base, sub, sup):
         if sub is None and sup is not None and sup[0] == "(" and (
@@ -791,14 +843,19 @@ class _RowReader(_Reader):
         return _OPERATORS.get(name.lower()) if len(name) > 1 and name.lower() in _OPERATORS \
             else sp.Function(name)
 
-    def _apply(self, func, k, hi, out, subs, depth, primed, pos):
-        """``func(…)`` with the bracket at token k; ``primed``: written ``f'(…)``.
-        ``J(w, b)``: a function of several arguments (not primed)."""
+    def _commas(self, k):
+        """The top-level commas inside the bracket opened at token k."""
         close, level, commas = self.pair[k], 0, []
         for j in range(k + 1, close):
             level += self._is(j, close, *_OPEN) - self._is(j, close, *_CLOSE)
             if level == 0 and self._is(j, close, ","):
                 commas.append(j)
+        return commas
+
+    def _apply(self, func, k, hi, out, subs, depth, primed, pos):
+        """``func(…)`` with the bracket at token k; ``primed``: written ``f'(…)``.
+        ``J(w, b)``: a function of several arguments (not primed)."""
+        close, commas = self.pair[k], self._commas(k)
         if commas:
             if primed or not isinstance(func, sp.core.function.UndefinedFunction):
                 self.fail("a function of several arguments is read only as a name's "
@@ -827,9 +884,22 @@ class _RowReader(_Reader):
             # b5, W2: a name (as in d(b5)), not 5 b
             self._placeholder(self._sym(t.text + nxt.text), subs, out, t.pos)
             return k + 2
+        if t.text == "d" and nxt is not None and nxt.pos == t.end and (
+                nxt.kind == "letter" or nxt.text in _GREEK):
+            base, _, _, j = self._parts(k + 1, hi)
+            if base in self.notation.functions and self._is(j, hi, "("):
+                self.fail(f"d{nxt.text}(…) is a differential, not d times {nxt.text}: write "
+                          f"{nxt.text}'(…) or \\frac{{d{nxt.text}}}{{d…}}", t.pos)
         base, sub, sup, j = self._parts(k, hi)
+        if base in self.notation.functions and self._is(j, hi, "^"):
+            end = self.pair[j + 1] + 1 if self._is(j + 1, hi, "{") else j + 2
+            if self._is(end, hi, "("):
+                self.fail(f"{t.text}^…(…) is a power of {t.text}(…) or a layer's {t.text}: "
+                          f"write {t.text}(…)^2 or {t.text}^{{(2)}}(…)", self.toks[j].pos)
         primed = self._is(j, hi, "'") and self._is(j + 1, hi, "(")
-        if self._is(j + primed, hi, "(") and (base in self.notation.functions or primed):
+        known = base in self.notation.functions or (sup is not None and sup[0] != "(" and str(
+            self._make_name(base, None, sup)) in self.notation.functions)  # a^L(x) = …
+        if self._is(j + primed, hi, "(") and (known or primed or self._commas(j + primed)):
             name = str(self._make_name(base, sub, sup)) if (sub or sup) else base
             return self._apply(self._function(name), j + primed, hi, out, subs, depth,
                                primed, t.pos)
@@ -859,8 +929,25 @@ class _RowReader(_Reader):
         if t.text == "^" and self._is(k + 1, hi, "{") and self._is(k + 2, hi, "(") \
                 and self.pair[k + 2] == self.pair[k + 1] - 1:
             self.fail("a layer superscript ^{(l)} must follow a name", t.pos)
-        if t.text == r"\partial":
+        if t.text in (r"\partial", r"\nabla"):
             return self._partial(k, hi, out, subs, depth)
+        if t.text == r"\lim":
+            return self._limit(k, hi, out, subs, depth)
+        if t.text in _MARKS and self._is(k + 1, hi, "{"):
+            expr, nk = self._group(k + 1, depth)  # \underline{1}: what it marks
+            script = _MARKS[t.text]
+            if script and self._is(nk, hi, script):  # \underbrace{…}_{=1}: a remark
+                nk = self.pair[nk + 1] + 1 if self._is(nk + 1, hi, "{") else nk + 2
+            self._placeholder(expr, subs, out, t.pos)
+            return nk
+        if t.text in _NOT_READ:
+            self.fail(_NOT_READ[t.text], t.pos)
+        if t.text == "^" and (self._is(k + 1, hi, "{") and k + 2 < hi and
+                              self.toks[k + 2].text == r"\top" or
+                              k + 1 < hi and self.toks[k + 1].text == r"\top"):
+            self.fail(_NOT_READ[r"\top"], t.pos)
+        if t.text == ",":
+            self.fail("unexpected ',': a list (a, b, …) is not one expression", t.pos)
         if t.text in (r"\sum", r"\Sigma") and self._is(k + 1, hi, "_", "^"):
             return self._sum(k, hi, out, subs, depth)
         if t.text in _FRACS and self._is(k + 1, hi, "{"):
@@ -893,20 +980,21 @@ class _RowReader(_Reader):
         return expr, nk
 
     def _partial(self, k, hi, out, subs, depth):
-        r"""``\partial_{w} C``, ``\partial_b(…)``."""
+        r"""``\partial_{w} C``, ``\partial_b(…)``; ``\nabla_{w} C`` is the same ∂
+        (one variable at a time: the gradient's entry)."""
         t = self.toks[k]
         if self._is(k + 1, hi, "^"):
-            self.fail(r"higher derivatives (\partial^2) are not read", self.toks[k + 1].pos)
+            self.fail(f"higher derivatives ({t.text}^2) are not read", self.toks[k + 1].pos)
         if not self._is(k + 1, hi, "_"):
-            self.fail(r"\partial needs its variable: \partial_{w} C or \frac{\partial C}"
-                      r"{\partial w}", t.end)
+            self.fail(f"{t.text} needs its variable: {t.text}_{{w}} C" + (
+                r" or \frac{\partial C}{\partial w}" if t.text == r"\partial" else ""), t.end)
         if self._is(k + 2, hi, "{"):
             wrt, j = self._wrt(k + 3, self.pair[k + 2]), self.pair[k + 2] + 1
         elif k + 2 < hi:
             wrt, j = self._wrt(k + 2, k + 3), k + 3
         else:
-            self.fail(r"\partial_ needs a variable", self.toks[k + 1].end)
-        expr, nk = self._factor(j, hi, depth, r"\partial", wrt)
+            self.fail(f"{t.text}_ needs a variable", self.toks[k + 1].end)
+        expr, nk = self._factor(j, hi, depth, t.text, wrt)
         self._placeholder(D(expr, wrt), subs, out, t.pos)
         return nk
 
@@ -978,6 +1066,17 @@ class _RowReader(_Reader):
             else:
                 self.fail(r"write the upper limit in braces: \sum_{i=1}^{n}", self.toks[j].end)
         letter = letter or self.notation.index
+        e = self._operand_end(j, hi, r"\sum needs a summand")
+        self.bound.append(letter)
+        body = self.read(j, e, depth + 1)
+        self.bound.pop()
+        upper = models.n if upper is None else upper
+        self._placeholder(sp.Sum(body, (_index_symbol(letter), lower, upper)), subs, out, t.pos)
+        return e
+
+    def _operand_end(self, j, hi, missing):
+        """Where the operand of a \\sum or \\lim starting at token j ends: at the
+        next + or - outside brackets (not a sign after ^, _, ·, /, or "(")."""
         e = j
         while e < hi:
             s = self.toks[e]
@@ -986,10 +1085,30 @@ class _RowReader(_Reader):
                 break
             e = self.pair[e] + 1 if s.kind == "char" and s.text in _OPEN else e + 1
         if e == j:
-            self.fail(r"\sum needs a summand", self.toks[j - 1].end if j >= hi else self.toks[j].pos)
-        self.bound.append(letter)
-        body = self.read(j, e, depth + 1)
-        self.bound.pop()
-        upper = models.n if upper is None else upper
-        self._placeholder(sp.Sum(body, (_index_symbol(letter), lower, upper)), subs, out, t.pos)
+            self.fail(missing, self.toks[j - 1].end if j >= hi else self.toks[j].pos)
+        return e
+
+    def _limit(self, k, hi, out, subs, depth):
+        r"""``\lim_{h \to 0} body``: a :class:`sympy.Limit`, two-sided unless the
+        point says ``0^+`` or ``0^-``; the body runs as a sum's summand does."""
+        t = self.toks[k]
+        if not (self._is(k + 1, hi, "_") and self._is(k + 2, hi, "{")):
+            self.fail(r"\lim needs its variable and point: \lim_{h \to 0}", t.end)
+        lo, close = k + 3, self.pair[k + 2]
+        arrow = next((j for j in range(lo, close) if self.toks[j].text in _ARROWS), None)
+        if arrow is None or arrow == lo or arrow + 1 >= close:
+            self.fail(r"write the limit as \lim_{h \to 0}", self.toks[k + 2].pos)
+        var = self._wrt(lo, arrow)
+        end, side = close, "+-"
+        if self._is(close - 2, close, "^") and self._is(close - 1, close, "+", "-"):
+            end, side = close - 2, self.toks[close - 1].text  # 0^+
+        elif self._is(close - 4, close, "^") and self._is(close - 3, close, "{") \
+                and self._is(close - 2, close, "+", "-"):
+            end, side = close - 4, self.toks[close - 2].text  # 0^{+}
+        if end <= arrow + 1:
+            self.fail(r"the limit needs a point: \lim_{h \to 0}", self.toks[arrow].end)
+        point = self.read(arrow + 1, end, depth + 1)
+        e = self._operand_end(close + 1, hi, r"\lim needs something to take the limit of")
+        body = self.read(close + 1, e, depth + 1)
+        self._placeholder(sp.Limit(body, var, point, side), subs, out, t.pos)
         return e

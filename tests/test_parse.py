@@ -412,6 +412,77 @@ def test_row_errors_name_the_column(tex, where, why):
     assert str(info.value).startswith(f"g.tex:{where}: ") and "(line " not in str(info.value)
 
 
+# -- notation from the seeds: 002's layer letters, grad.tex's limit, accents, ∇ ---------------
+
+h, eps = sp.symbols("h epsilon")
+
+
+@pytest.mark.parametrize("tex, expected", [
+    # an accent or a font is a name of its own, indexed like any other
+    (r"\hat{y}_i", IB("hat{y}")), (r"\hat{\theta}", S(r"hat{\theta}")),
+    (r"\bar{a} + \tilde{x}", S("bar{a}") + S("tilde{x}")),
+    (r"\mathcal{E} + \mathcal{L} + \mathbf{w}", S("mathcal{E}") + S("mathcal{L}") + S("mathbf{w}")),
+    # a layer letter is a label (002, Nielsen); other superscripts stay powers
+    (r"z^L", S("z^L")), (r"a^{L-1}", S("a^{L-1}")), (r"w^{l+1}", S("w^{l+1}")),
+    (r"x^2 + x^{T} + 2^L", x**2 + x ** S("T") + 2 ** S("L")),
+    (r"\frac{\partial C}{\partial a^L}", D(S("C"), S("a^L"))),  # one name, here and there
+    # a layer's function, and a bracket with a comma after any name: an application
+    (r"\sigma^L(z^L)", sp.Function("sigma^L")(S("z^L"))),
+    (r"\sigma^{(l)}(z)", sp.Function("sigma^(l)")(z)),
+    (r"a^L(\Theta, x)", sp.Function("a^L")(S("Theta"), x)),  # 002:10
+    (r"f(x, w_1)", f(x, w1)),
+    # ∇_w is ∂ by w; a limit is sympy's Limit, its operand running as a sum's does
+    (r"\nabla_w C", D(S("C"), w)), (r"\nabla_{w_1} (x_i w_1)", D(xi * w1, w1)),
+    (r"\lim_{h \to 0} \frac{f(x + h) - f(x)}{h}", sp.Limit((f(x + h) - f(x)) / h, h, 0, "+-")),
+    (r"\lim_{\epsilon \rightarrow 0^+} \epsilon x + 1", sp.Limit(eps * x, eps, 0, "+") + 1),
+    # marks around a formula are not part of it (002:135, 137)
+    (r"\underline{1}", sp.Integer(1)),
+    (r"\underbrace{\frac{df}{dd}}_{=1} \frac{dd}{dc}", D(S("f"), S("d")) * D(S("d"), S("c"))),
+])
+def test_seed_notation(tex, expected):
+    assert parse_row(tex, _notation()) == expected
+
+
+def test_grad_tex_limit_reads_with_the_documents_functions():
+    nt = Notation()
+    nt.learn((SEEDS / "grad.tex").read_text())
+    C = sp.Function("C")
+    assert parse_row(r"\lim_{\epsilon \to 0}\frac{C(w + \epsilon) - C(w)}{\epsilon}", nt) == \
+        sp.Limit((C(w + eps) - C(w)) / eps, eps, 0, "+-")
+
+
+def test_learn_reads_decorated_layered_and_several_argument_definitions():
+    nt = Notation()
+    nt.learn(r"\mathcal{L}(\theta) &= 1 \\ J(w, b) = 2 \\ y = a^L(\Theta, x) = 4 \\ \hat{f}(x) = 3")
+    assert {"mathcal{L}", "J", "a^L", "hat{f}"} <= nt.functions
+    assert "a" not in nt.functions  # a^L(…) = … defines a^L only: a(1 - a) stays a product
+    assert parse_row(r"\mathcal{L}(\theta) + a(1 - a)", nt) == \
+        sp.Function("mathcal{L}")(S("theta")) + a * (1 - a)
+
+
+@pytest.mark.parametrize("tex, why", [
+    # what stays unread, each with its reason: prose, patterns and ambiguities
+    (r"a^{(i)} \dots \text{activation of the i-th layer}", r"an ellipsis (\dots)"),  # 000:202
+    (r"x_{d+1}, x_{d+2}, \dots, x_D", "a list (a, b, …) is not one expression"),  # 002:100
+    (r"\{w^1, b^1\}", r"a set \{…\}"),  # 002:12
+    (r"\text{output variable}", r"only words (\text{…})"),  # 002:101
+    (r"w_1^{(k)} - \delta \leftarrow", "an assignment"),
+    (r"dC(\omega)", "dC(…) is a differential, not d times C"),  # 000:5
+    (r"\sigma^2(x)", r"a power of \sigma(…) or a layer's \sigma"),
+    (r"\sigma^1(z^1)", r"a power of \sigma(…) or a layer's \sigma"),  # 002:14
+    (r"\nabla C", r"\nabla needs its variable"),
+    (r"\lim_{h} h", r"write the limit as \lim_{h \to 0}"), (r"\lim h", r"\lim needs its variable"),
+    (r"\lim_{h \to 0}", r"\lim needs something to take the limit of"),
+    (r"a \odot b", "matrix notation"), (r"w^\top x", "matrix notation"),
+    (r"w^{\top} x", "matrix notation"),
+])
+def test_unread_rows_say_why(tex, why):
+    nt = _notation(functions={"C"})
+    with pytest.raises(LatexParseError) as info:
+        parse_row(tex, nt, file="n.tex", line=7, column=2)
+    assert why in info.value.message and "(line 7, column " in info.value.message
+
+
 def test_runaway_recursion_does_not_hang():
     nt = Notation(macros=read_macros(r"\def\a{\a\a}\def\b#1{\b{#1#1}}"))
     for tex in (r"\a", r"\b{x}"):
@@ -430,7 +501,9 @@ def test_parse_math_is_unchanged_by_the_notation_layer():
 
 ROW_PIECES = PIECES + [r"\partial", r"\partial_", r"\sum", r"\sum_{i=1}^{n}", r"\pd[", "]",
                        r"\avgsum[i, n]", r"\frac{d}{d", r"\frac{\partial", "x_i", "^{(1)}",
-                       r"\text{", r"\quad (4)", r"\tag{", "a", "d", "'", "b5", r"\loop"]
+                       r"\text{", r"\quad (4)", r"\tag{", "a", "d", "'", "b5", r"\loop",
+                       r"\lim_{h \to 0}", r"\lim_{", r"\to", r"\nabla_w", "^L", "^{L-1}", ",",
+                       r"\underbrace{", "}_{=1}", r"\hat{", r"\dots", "C(", "^+"]
 
 
 @given(st.lists(st.sampled_from(ROW_PIECES), max_size=14))

@@ -114,8 +114,9 @@ _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
-#: seconds the search for a one-slip repair may take (the likeliest slips come first)
-REPAIR_SECONDS = 0.6
+#: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
+#: not a time, so that a diagnosis does not depend on the machine's load
+MAX_REPAIRS = 100
 #: seconds one row may take, from reading it to its diagnosis
 ROW_SECONDS = 2.0
 
@@ -527,9 +528,8 @@ class _Checker:
                                        diagnosis=f"carries the error from line {origin_line}",
                                        counterexample=value.counterexample or None))
             else:
-                left = REPAIR_SECONDS if self.row_seconds is None else min(
-                    REPAIR_SECONDS,
-                    max(0.05, self.row_seconds - (time.perf_counter() - started)))
+                left = None if self.row_seconds is None else \
+                    max(0.05, self.row_seconds - (time.perf_counter() - started))
                 finding = self._diagnose(parts, k, link, judge, previous or first,
                                          previous_true, made, definitions, left)
                 finding.origin = origin_line is None
@@ -641,10 +641,13 @@ class _Checker:
                     # the right value is 0: any repair that makes the row 0 would pass
                     raise _NoRepair
                 passes = judge.screen(target)
-                for why, fixed, *renamed in repairs(expr, lhs=parts[0][0], previous=previous,
-                                          definitions=definitions,
-                                          chain=[p[0] for p in parts], index=INDEX,
-                                          show=self.show):
+                candidates = repairs(expr, lhs=parts[0][0], previous=previous,
+                                     definitions=definitions, chain=[p[0] for p in parts],
+                                     index=INDEX, show=self.show)
+                for tried, (why, fixed, *renamed) in enumerate(candidates):
+                    if tried == MAX_REPAIRS:
+                        notes.append(f"no one-slip repair among the {MAX_REPAIRS} likeliest")
+                        break
                     if fixed is None:
                         notes.append(why)
                         continue
@@ -660,7 +663,7 @@ class _Checker:
                         out.correct_latex = self.show(fixed, source)
                         break
         except OverBudget:
-            notes.append(f"no one-slip repair found within {seconds:.2g} s")
+            notes.append(f"no one-slip repair found within {self.row_seconds:g} s")
         except _NoRepair:
             pass
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None

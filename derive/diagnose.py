@@ -14,6 +14,7 @@ Nothing here judges: :class:`derive.judge.Judge` does.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Callable, Iterator
@@ -255,11 +256,11 @@ def _extra_terms(expr, show):
             yield f"an extra term {show(t)}", _sub(expr, site, site - t)
 
 
-def _factor_pool(expr, chain, definitions) -> list:
-    """Factors the row may have lost: the local derivatives of the document's
-    definitions (a_i(1 - a_i), x_i, w^(2)) and the factors of the chain's rows."""
-    pool = []
-    for target, body in definitions.items():
+@functools.lru_cache(maxsize=64)
+def _definition_factors(items: tuple) -> tuple:
+    """The local derivatives of the definitions ``items``: a_i(1 - a_i), x_i, w^(2)."""
+    definitions, pool = dict(items), []
+    for target, body in items:
         d = _derivative_of(target, definitions)
         if d is not None:
             pool.append(d)
@@ -274,6 +275,13 @@ def _factor_pool(expr, chain, definitions) -> list:
                 if g != 0 and not g.has(sp.Sum, D):
                     pool.append(g)
                     pool += [a for a in sp.Mul.make_args(g) if not a.is_Number]
+    return tuple(pool)
+
+
+def _factor_pool(expr, chain, definitions) -> list:
+    """Factors the row may have lost: the local derivatives of the document's
+    definitions (a_i(1 - a_i), x_i, w^(2)) and the factors of the chain's rows."""
+    pool = list(_definition_factors(tuple(definitions.items())))
     for e in chain:
         for site in _products(e):
             pool += [a for a in (site.args if site.is_Mul else (site,)) if not a.is_Number]

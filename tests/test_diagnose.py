@@ -231,3 +231,11 @@ def test_the_ad_write_up_has_nothing_wrong_or_unread(tmp_path):
     verdicts = [f.verdict for f in report.findings]
     assert "wrong" not in verdicts and "unparsed" not in verdicts and "factor" not in verdicts
     assert sum(f.reason.startswith("≈") for f in report.findings) >= 10
+
+
+def test_a_limit_definition_of_the_derivative_is_checked(tmp_path):
+    head = "$$C(w) = \\frac{1}{n}\\sum_{i=1}^{n} (x_i w - y_i)^2$$\n\n$$C'(w) = \\lim_{h \\to 0} "
+    good = head + "\\frac{C(w + h) - C(w)}{h} = \\frac{1}{n}\\sum_{i=1}^{n} 2 (x_i w - y_i) x_i$$\n"
+    assert [f.verdict for f in check(tmp_path, good, "l.md").values()] == ["correct"] * 2
+    bad = head + "\\frac{C(w + h) - C(w)}{2 h}$$\n"
+    assert check(tmp_path, bad, "m.md")[3].verdict == "factor"

@@ -189,14 +189,15 @@ class Judge:
         e = e.xreplace({self.index: sp.Integer(sample)})
         if e.has(sp.Sum, sp.Derivative):
             e = e.doit()
-        if e.has(sp.Limit):  # lim_{h → 0} (C(w + h) - C(w))/h, with the sums written out
-            e = e.replace(lambda x: isinstance(x, sp.Limit), lambda x: x.doit())
         self._concrete_memo[key] = e
         return e
 
     def evaluate(self, expr, size: int, values: dict, sample: int = 1):
         """``expr`` with n = size, sums written out and ``values`` substituted."""
         e = self._concrete(expr, size, sample)
+        if e.has(sp.Limit):
+            # lim_{h → 0} (C(w + h) - C(w))/h: at the point, a limit in h alone
+            e = e.xreplace(values).replace(lambda x: isinstance(x, sp.Limit), _limit)
         try:  # exactly, where the expression is rational in its names
             return _exact(e, values, {})
         except (_Slow, ZeroDivisionError, OverflowError):
@@ -361,6 +362,18 @@ def _fresh_bound(expr):
         fresh = sp.Dummy(str(idx), integer=True, positive=True)
         return sp.Sum(_fresh_bound(s.function).xreplace({idx: fresh}), (fresh, lo, hi), *rest)
     return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+
+
+def _limit(lim):
+    """A limit in one variable at a point: a difference quotient of a rational
+    function is cancelled and evaluated (fast); anything else goes to SymPy."""
+    f, (z,), (z0,) = lim.args[0], lim.args[1:2], lim.args[2:3]
+    if z0.is_finite and f.free_symbols <= {z} and not f.has(sp.Function):
+        g = sp.cancel(sp.together(f))
+        value = g.subs(z, z0)
+        if value.is_finite:
+            return value
+    return lim.doit()
 
 
 def _write_out(expr):

@@ -116,7 +116,7 @@ _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 _INLINE = ("$", "\\(")
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
-MAX_REPAIRS = 100
+MAX_REPAIRS = 80
 #: seconds one row may take, from reading it to its diagnosis
 ROW_SECONDS = 2.0
 

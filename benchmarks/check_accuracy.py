@@ -1,10 +1,11 @@
 """How many of the mistakes in notes nobody here wrote ``derive check`` finds.
 
-    python benchmarks/check_accuracy.py [--jobs N] [--json] [NAME ...]
+    python benchmarks/check_accuracy.py [--notes DIR] [--jobs N] [--json] [NAME ...]
 
 Runs :func:`derive.check.check_file` on every document of ``tests/data/notes/``
-(or those whose file name contains a NAME) and compares the verdicts with
-``tests/data/notes/MANIFEST.toml``, which lists every deliberately wrong line,
+(or of ``--notes DIR``, such as the held-out ``tests/data/notes_heldout``; or only
+those whose file name contains a NAME) and compares the verdicts with the folder's
+``MANIFEST.toml``, which lists every deliberately wrong line,
 its kind of mistake and the right-hand side it should have. Prints, measured in
 one run:
 
@@ -33,6 +34,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 try:
@@ -262,14 +264,21 @@ def main(argv=None) -> int:
                     help="documents checked in parallel processes (default 1: each worker "
                          "pays SymPy's import, which costs more than it saves on this corpus)")
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ap.add_argument("--notes", type=Path, default=NOTES, metavar="DIR",
+                    help="the folder of documents and its MANIFEST.toml (default "
+                         "tests/data/notes; tests/data/notes_heldout is the held-out set)")
     args = ap.parse_args(argv)
-    docs = [d for d in load_manifest() if not args.names or any(n in d["file"] for n in args.names)]
+    folder = args.notes.resolve()
+    if not (folder / "MANIFEST.toml").is_file():
+        ap.error(f"{args.notes}: no MANIFEST.toml in that folder")
+    docs = [d for d in load_manifest(folder)
+            if not args.names or any(n in d["file"] for n in args.names)]
     t0 = time.perf_counter()
     if args.jobs > 1 and len(docs) > 1:
         with ProcessPoolExecutor(args.jobs) as pool:
-            scores = list(pool.map(score, docs))
+            scores = list(pool.map(partial(score, folder=folder), docs))
     else:
-        scores = [score(d) for d in docs]
+        scores = [score(d, folder) for d in docs]
     wall = time.perf_counter() - t0
     if args.json:
         print(json.dumps({"totals": totals(scores), "goals": GOALS,

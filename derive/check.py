@@ -197,7 +197,8 @@ class _Checker:
         found = self._definitions(parsed)
         tainted = self._tainted(found)
         judges: dict = {}
-        in_force = InForce(found)
+        prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE}
+        in_force = InForce(found, frozenset(prose))
         for parts in parsed:
             names = set().union(*(names_in(e) for e, _, _ in parts))
             lost = sorted((n for n in names if n in tainted), key=str)

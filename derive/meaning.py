@@ -153,7 +153,8 @@ class InForce:
     bisection per name, so a long document costs no scan per row.
     """
 
-    def __init__(self, found):
+    def __init__(self, found, forward_only=frozenset()):
+        self.forward_only = forward_only  # id(body) of prose definitions: no looking back
         self.by_key: dict = {}
         for d in found:
             self.by_key.setdefault(d[1], []).append(d)
@@ -164,6 +165,8 @@ class InForce:
         for k, ds in self.by_key.items():
             j = bisect.bisect_right(self.lines[k], line)
             if j == 0:
+                if id(ds[0][3]) in self.forward_only:
+                    continue  # "$b = …$" in prose after the derivation: not what b meant there
                 chosen = ds[0]
             else:
                 here = ds[bisect.bisect_left(self.lines[k], self.lines[k][j - 1]):j]

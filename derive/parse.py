@@ -154,6 +154,10 @@ def _merge_names(toks, tex):
         if t.text in _SIZES:
             k += 1
             continue
+        if t.text in (r"\!", r"\,", r"\;", r"\:") and out and k + 1 < len(toks) and \
+                toks[k + 1].text in ("(", r"\left") and (out[-1].kind == "cmd" or out[-1].text == "}"):
+            k += 1  # \sigma\!\left(x\right), \mathrm{ReLU}\,(x): a space before a call's bracket
+            continue
         if t.text in _LETTERLIKE:
             out.append(_Tok("letter", t.text, t.pos, t.end))
             k += 1

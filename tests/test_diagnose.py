@@ -239,3 +239,13 @@ def test_a_limit_definition_of_the_derivative_is_checked(tmp_path):
     assert [f.verdict for f in check(tmp_path, good, "l.md").values()] == ["correct"] * 2
     bad = head + "\\frac{C(w + h) - C(w)}{2 h}$$\n"
     assert check(tmp_path, bad, "m.md")[3].verdict == "factor"
+
+
+def test_a_prose_equation_after_the_derivation_does_not_reach_back(tmp_path):
+    # "setting ∂J/∂b = 0 gives $b = …$": b's value at the optimum, not what b meant before
+    text = ("$$J(w, b) = \\frac{1}{n}\\sum_{i=1}^{n} (w x_i + b - y_i)^2$$\n\n"
+            "$$\\frac{\\partial J}{\\partial b} = \\sum_{i=1}^{n} (w x_i + b - y_i)$$\n\n"
+            "Setting it to zero gives $b = \\frac{1}{n}\\sum_{i=1}^{n} (y_i - w x_i)$.\n")
+    f = check(tmp_path, text, "b.md")[3]
+    assert f.verdict == "wrong" and f.diagnosis == r"a missing factor \frac{2}{n}"
+    assert f.correct_latex == r"\frac{2}{n} \sum_{i=1}^{n} \left(b - y_i + w x_i\right)"

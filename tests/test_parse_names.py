@@ -61,3 +61,10 @@ def test_a_constant_before_a_bracket_goes_with_it_under_d():
     # a name that is not constant keeps the next-factor rule: (∂a_i)(1 - a_i)
     a = sp.IndexedBase("a")[i]
     assert read(r"\partial_{w} a_i (1 - a_i)") == (1 - a) * D(a, sp.Symbol("w"))
+
+
+def test_a_space_before_a_calls_bracket_keeps_the_call():
+    x, b = sp.symbols("x b")
+    sigma = read(r"\sigma(x)").func
+    assert read(r"\sigma\!\left(x + b\right)") == sigma(x + b)
+    assert read(r"a \, (b + c)") == sp.Symbol("a") * (b + sp.Symbol("c"))

@@ -279,6 +279,10 @@ class _Checker:
                 if said is not None:
                     self._set(row, Finding(row.line, row.line_end, row.latex, *said))
                     return None
+            layer = re.search(r"\^\{\(([a-hj-zA-Z])(?:[+-]\d)?\)\}", row.latex)
+            if layer and re.search(r"\\partial|'|\\frac\{d|\\pd|\\nabla", row.latex):  # σ'(z^{(l)}) = a^{(l)}(1 - a^{(l)}): for every layer l, not one row
+                return self._give_up(chain, row, "unchecked", f"a rule for a general layer "
+                                     f"{layer.group(1)}, not a row with values to check")
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")

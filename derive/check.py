@@ -36,7 +36,7 @@ from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, budget
 from .matrix_check import is_matrix_document, judge_chains, read_matrix
-from .meaning import (InForce, TaintMap, definition_slip, evaluation, is_name, key,
+from .meaning import (InForce, TaintMap, defined, definition_slip, evaluation, is_name, key,
                       names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
@@ -110,6 +110,8 @@ class Report:
                 "summary": self.summary()}
 
 
+#: "… = x_i, \qquad p_2 = …": a comma or full stop that ends the sentence (not 32.)
+_SENTENCE_END = re.compile(r"(?:[,;]|(?<!\d)\.)\s*$")
 _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
@@ -221,10 +223,7 @@ class _Checker:
         report.parameters = sorted({self.show(w) for w in wrt if key(w) not in defined},
                                    key=str)
         report.data = sorted({self.show(b[INDEX]) for b in data}, key=str)
-        for row in doc.rows:
-            report.findings.append(self.by_row.get(id(row)) or Finding(
-                row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
-        return report
+        return self._report(doc, report)
 
     def _run_matrix(self, doc) -> Report:
         """A document in matrix notation (:mod:`derive.matrix_check`)."""
@@ -234,7 +233,7 @@ class _Checker:
             for latex, row in chain.parts:
                 try:
                     tex = "".join(c for c, _ in expand_chars(
-                        re.sub(r"(?:[,;]|(?<!\d)\.)\s*$", "", latex), self.notation.macros))
+                        _SENTENCE_END.sub("", latex), self.notation.macros))
                     parts.append((read_matrix(tex), latex, row))
                 except LatexParseError as e:
                     parts = self._give_up(chain, row, "unparsed", f"{e.message} (matrix "
@@ -260,7 +259,10 @@ class _Checker:
             self.by_row.setdefault(id(parts[0][2]), Finding(
                 parts[0][2].line, parts[0][2].line_end, parts[0][2].latex, "correct",
                 "the left side of the chain"))
-        report = Report(self.file)
+        return self._report(doc, Report(self.file))
+
+    def _report(self, doc, report) -> Report:
+        """Every row's finding, in document order; a row no chain reached says so."""
         for row in doc.rows:
             report.findings.append(self.by_row.get(id(row)) or Finding(
                 row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
@@ -294,7 +296,7 @@ class _Checker:
             try:
                 with budget(self.row_seconds):
                     # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
-                    expr = parse_row(re.sub(r"(?:[,;]|(?<!\d)\.)\s*$", "", latex),
+                    expr = parse_row(_SENTENCE_END.sub("", latex),
                                      self.notation, wrt=wrt,
                                      file=self.file,
                                      line=row.line, column=row.column)
@@ -460,7 +462,7 @@ class _Checker:
             return
         undefined = sorted({self.show(d.expr) for p in parts for d in p[0].atoms(D)
                             if is_name(d.expr) and d.expr != d.wrt
-                            and not _defined(d.expr, definitions)}, key=str)
+                            and not defined(d.expr, definitions)}, key=str)
         if undefined:  # ∂ of a name the document never defines: nothing to compare with
             self._all(parts, "unchecked", f"{', '.join(undefined)} is not defined in the "
                       "document, so its derivative is unknown")
@@ -678,16 +680,6 @@ class _Checker:
 
 class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
-
-
-def _defined(name, definitions) -> bool:
-    if name in definitions:
-        return True
-    if isinstance(name, sp.Indexed):
-        return any(isinstance(k, sp.Indexed) and k.base == name.base for k in definitions)
-    if isinstance(name, AppliedUndef):
-        return any(isinstance(k, AppliedUndef) and k.func == name.func for k in definitions)
-    return False
 
 
 def _first(error) -> str:

@@ -202,17 +202,11 @@ def _outer_derivatives(f) -> list:
 def _derivative_for_function(expr, definitions, show):
     for site in _products(expr):
         for f in (site.args if site.is_Mul else (site,)):
-            d = _derivative_of(f, definitions)
-            if d is None:
-                for d in _outer_derivatives(f):
-                    new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
-                    yield (f"{show(f)} where its derivative {show(d)} belongs (the function "
-                           "in place of its derivative)"), _sub(expr, site, new)
-                continue
-            new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
-            fixed = _sub(expr, site, new)
-            yield (f"{show(f)} where its derivative {show(d)} belongs "
-                   "(the function in place of its derivative)"), fixed
+            known = _derivative_of(f, definitions)
+            for d in [known] if known is not None else _outer_derivatives(f):
+                new = sp.Mul(*[d if a == f else a for a in site.args]) if site.is_Mul else d
+                yield (f"{show(f)} where its derivative {show(d)} belongs (the function "
+                       "in place of its derivative)"), _sub(expr, site, new)
 
 
 def _ranges(expr, show):

@@ -16,6 +16,7 @@ import re
 import sympy as sp
 
 from .latex import NotesPrinter
+from .notation import GREEK, GREEK_UPPER
 
 
 class _DocPrinter(NotesPrinter):
@@ -101,10 +102,9 @@ def _name_tex(name: str) -> str:
     return stem + us + sub + (f"^{{{sup}}}" if sup else "")
 
 
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta",
-          "lambda", "mu", "sigma", "phi", "varphi", "psi", "omega", "rho", "tau", "xi", "nu",
-          "kappa", "zeta", "chi", "pi", "ell", "Delta", "Sigma", "Phi", "Psi", "Omega",
-          "Gamma", "Lambda", "Theta"}
+#: the names printed as commands: the notation table's Greek letters and the
+#: variants the reader also knows
+_GREEK = {*GREEK, *GREEK_UPPER, "varepsilon", "varphi", "ell"}
 
 
 def derivative_style(text: str, macros: dict | None = None) -> str:

@@ -29,6 +29,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .functions import Activation
+from .meaning import defined
 from .rules import D
 
 #: the sample counts the sums are written out for
@@ -135,8 +136,7 @@ class Judge:
         return self.expand(expr)
 
     def _defines(self, name) -> bool:
-        return name in self.definitions or (isinstance(name, sp.Indexed) and any(
-            isinstance(k, sp.Indexed) and k.base == name.base for k in self.definitions))
+        return defined(name, self.definitions)
 
     def _local(self, expr, v):
         """``expr`` expanded one level at a time until ``v`` appears in it, the

@@ -179,3 +179,15 @@ class InForce:
 def is_name(expr) -> bool:
     return isinstance(expr, (sp.Symbol, sp.Indexed)) or (
         isinstance(expr, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in expr.args))
+
+
+def defined(name, definitions) -> bool:
+    """Does ``definitions`` define ``name``? An indexed name by its base (a_j when
+    a_i is defined), an applied function by its function."""
+    if name in definitions:
+        return True
+    if isinstance(name, sp.Indexed):
+        return any(isinstance(k, sp.Indexed) and k.base == name.base for k in definitions)
+    if isinstance(name, AppliedUndef):
+        return any(isinstance(k, AppliedUndef) and k.func == name.func for k in definitions)
+    return False

@@ -21,6 +21,7 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from .doctex import derivative_style, doc_latex
 from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
-from .judge import Judge, OverBudget, budget
+from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import is_matrix_document, judge_chains, read_matrix
 from .meaning import (InForce, TaintMap, defined, definition_slip, evaluation, is_name, key,
                       names_in, not_algebra)
@@ -116,6 +117,11 @@ _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
+#: a name with one index letter, ``z_k``, ``w_k^{(2)}``: (stem, letter, superscript)
+#: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
+_SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
+                      r"closed[- ]form|critical)", re.I)
+_GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
 MAX_REPAIRS = 80
@@ -167,6 +173,10 @@ class _Checker:
         self.by_row: dict = {}  # id(Row) → Finding
         self.total_rows: list = []  # right links with ∂ by an intermediate
         self.unread: dict = {}  # name → line of its definition that could not be read
+        self.index_values: dict = {}  # "k" → [1, 2, 3], from "for $k = 1, 2, 3$"
+        self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
+        self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
+        self.constraint_chains: set = set()  # id(parts) of the stated constraints
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
@@ -174,6 +184,7 @@ class _Checker:
         return doc_latex(expr, style=self.style, macros=self.notation.macros, source=source)
 
     def run(self, doc) -> Report:
+        self.text = doc.text
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[
@@ -197,11 +208,17 @@ class _Checker:
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
         found = self._definitions(parsed)
+        constraints = self._constraints(parsed, found)
+        found += constraints
         tainted = self._tainted(found)
         judges: dict = {}
         prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE}
+        prose |= {i for i, made_from in self.instance_of.items() if made_from in prose}
+        prose |= {id(body) for _, _, _, body in constraints}
         in_force = InForce(found, frozenset(prose))
         for parts in parsed:
+            if id(parts) in self.constraint_chains:
+                continue  # said already
             names = set().union(*(names_in(e) for e, _, _ in parts))
             lost = sorted((n for n in names if n in tainted), key=str)
             if lost:
@@ -213,6 +230,9 @@ class _Checker:
             ident = tuple(sorted(id(v) for v in definitions.values()))
             if ident not in judges:
                 judges[ident] = Judge(definitions, INDEX, COUNT)
+            if id(parts) in self.solutions:
+                self._solution(parts, judges[ident])
+                continue
             self._chain(parts, judges[ident], definitions)
         self._settle_readings()
         report = Report(self.file)
@@ -288,6 +308,14 @@ class _Checker:
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
+            if _is_list(_SENTENCE_END.sub("", latex)):
+                values = re.fullmatch(r"\s*(\d+(?:\s*,\s*\d+)+)\s*", latex)
+                if values and k_letter(chain.parts[0][0]):
+                    self.index_values[chain.parts[0][0].strip()] = [
+                        int(v) for v in values.group(1).split(",")]
+                self._all([(None, None, r) for _, r in chain.parts], "unchecked",
+                          "a list (a, b, …), not one formula to check")
+                return None
             if id(row) in unsure:
                 why = unsure[id(row)]
                 if why.startswith("prose: "):
@@ -321,6 +349,8 @@ class _Checker:
                 parse_row(text, self.notation)
             except LatexParseError:  # \exp, +, \sqrt{\phantom{x}} on their own
                 return "unchecked", "an operator named in the prose, not a formula"
+        if re.fullmatch(r"(?:O|\\mathcal\s*\{O\}|\\Theta|\\Omega)\s*(?:\\left)?\(.*\)", text):
+            return "unchecked", "an order of growth (O(…)), not a formula"
         if text.count(r"\approx") != 1:
             return None
         left, right = text.split(r"\approx")
@@ -398,6 +428,12 @@ class _Checker:
         derivatives: set = set()  # names defined as a derivative
         formulas = {key(p[0][0]) for p in ordered if len(p) >= 2 and is_name(p[0][0])
                     and not p[1][0].is_Number}
+        differentiated: dict = {}  # key → (line of the first ∂ by that name, [what])
+        for p in ordered:
+            for d in set().union(*(e.atoms(D) for e, _, _ in p)):
+                seen = differentiated.setdefault(key(d.wrt), (p[0][2].line, []))[1]
+                if d.expr not in seen:
+                    seen.append(d.expr)
         for parts in ordered:
             # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it
             if len(parts) != 2 and not (
@@ -418,6 +454,13 @@ class _Checker:
             if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
             line = parts[0][2].line
+            if parts[0][2].env in _INLINE and key(lhs) not in keys and \
+                    differentiated.get(key(lhs), (10 ** 9,))[0] < line and \
+                    _SOLVING.search(self._before(parts[0][2])):
+                # "solving ∂J/∂b = 0 gives $b = …$": b is a parameter the rows above
+                # differentiate by; this is the value it takes, not what b means
+                self.solutions[id(parts)] = (lhs, rhs, differentiated[key(lhs)][1])
+                continue
             keys.add(key(lhs))
             if rhs.has(D):
                 derivatives.add(key(lhs))
@@ -426,6 +469,80 @@ class _Checker:
                 bare = sp.Symbol(lhs.func.__name__)
                 if not rhs.has(bare):
                     out.append((line, ("bare", bare), bare, rhs))
+        return out + self._instances(out, ordered)
+
+    def _constraints(self, parsed_chains, found) -> list:
+        """A relation among data the document states (the one-hot target's
+        ``y_1 + y_2 + y_3 = 1``) holds from its row on: as a definition of its
+        last name (y_3 = 1 - y_1 - y_2), ``(line, key, name, body)`` each.
+
+        Only a relation between two or more names that nothing defines and
+        nothing is differentiated by, linear in the name it gives, is one: an
+        equation in the parameters (``w x + b = 0``) is something to solve.
+        """
+        wrt = {d.wrt for parts in parsed_chains for e, _, _ in parts for d in e.atoms(D)}
+        defined_keys = {d[1] for d in found}
+        out = []
+        for parts in parsed_chains:
+            if len(parts) != 2 or is_name(parts[0][0]):
+                continue
+            relation = parts[0][0] - parts[1][0]
+            names = relation.free_symbols
+            if len(names) < 2 or relation.has(D, sp.Sum, sp.Indexed, AppliedUndef) or any(
+                    not isinstance(v, sp.Symbol) or v in wrt or key(v) in defined_keys
+                    or v == COUNT for v in names):
+                continue
+            for v in sorted(names, key=lambda v: v.name, reverse=True):
+                slope = sp.diff(relation, v)
+                if slope.is_Number and slope != 0:
+                    body = sp.expand(v - relation / slope)
+                    break
+            else:
+                continue
+            row = parts[1][2]
+            self._set(parts[0][2], Finding(
+                row.line, row.line_end, row.latex, "unchecked",
+                f"a constraint the document states; the rows after it use it, as "
+                f"{self.show(v)} = {self.show(body)}"))
+            self._set(row, self.by_row[id(parts[0][2])])
+            defined_keys.add(key(v))
+            self.constraint_chains.add(id(parts))
+            out.append((parts[0][2].line, key(v), v, body))
+        return out
+
+    def _instances(self, found, parsed_chains) -> list:
+        """``z_k = w_k x + c_k`` (for k = 1, 2, 3) stated once for a general index
+        k: the definitions of the z_1, z_2, … the document writes, as
+        ``(line, key, name, body)``. The values of k are those the document
+        lists (``k = 1, 2, 3``), else those its names show."""
+        used = {s.name for parts in parsed_chains for e, _, _ in parts
+                for s in e.free_symbols if isinstance(s, sp.Symbol)}
+        have = {d[1] for d in found}
+        out = []
+        for line, _, lhs, rhs in found:
+            m = isinstance(lhs, sp.Symbol) and _GENERAL.fullmatch(lhs.name)
+            if not m or m.group(2) in (self.notation.index, "n"):
+                continue
+            stem, letter, top = m.group(1), m.group(2), m.group(3) or ""
+            shown = sorted({int(v.group(1)) for v in (
+                re.fullmatch(re.escape(stem) + r"_\{?(\d+)\}?" + re.escape(top), u)
+                for u in used) if v})
+            for value in self.index_values.get(letter, shown):
+                name = sp.Symbol(f"{stem}_{value}{top}" if value < 10 else
+                                 f"{stem}_{{{value}}}{top}")
+                if key(name) in have:
+                    continue
+                rename = {}
+                for s in rhs.free_symbols:
+                    g = isinstance(s, sp.Symbol) and _GENERAL.fullmatch(s.name)
+                    if g and g.group(2) == letter:
+                        rename[s] = sp.Symbol(f"{g.group(1)}_{value}{g.group(3) or ''}" if value < 10
+                                              else f"{g.group(1)}_{{{value}}}{g.group(3) or ''}")
+                    elif s == sp.Symbol(letter):
+                        rename[s] = sp.Integer(value)
+                body = rhs.xreplace(rename)
+                self.instance_of[id(body)] = id(rhs)
+                out.append((line, key(name), name, body))
         return out
 
     # -- judging ---------------------------------------------------------------
@@ -459,6 +576,8 @@ class _Checker:
                     r.line, r.line_end, r.latex, "unchecked",
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
+            return
+        if self._general(parts, judge, definitions):
             return
         undefined = sorted({self.show(d.expr) for p in parts for d in p[0].atoms(D)
                             if is_name(d.expr) and d.expr != d.wrt
@@ -511,6 +630,9 @@ class _Checker:
             if link.verdict != "correct":
                 before = previous if previous is not None else first
                 numeric = evaluation(before, expr)
+                if numeric and before.has(D) and _constant(previous_true) \
+                        and all(judge.expand(d.expr).has(d.wrt) for d in before.atoms(D)):
+                    numeric = None  # ∂²J/∂b² = 4 where it is 2 everywhere: a claim, not a value
                 if numeric:
                     self._set(row, Finding(row.line, row.line_end, row.latex,
                                            *numeric(judge, made, previous_true)))
@@ -548,6 +670,96 @@ class _Checker:
         self.by_row.setdefault(id(first_row), Finding(
             first_row.line, first_row.line_end, first_row.latex, "correct",
             "the left side of the chain"))
+
+    def _before(self, row) -> str:
+        """The prose of the sentence before ``row`` (at most two lines back)."""
+        lines = self.text.splitlines()
+        text = " ".join(lines[max(0, row.line - 3):row.line - 1]) + " " + \
+            (lines[row.line - 1][:max(0, row.column - 1)] if row.line <= len(lines) else "")
+        return re.split(r"[.!?:]\s", text)[-1]
+
+    def _solution(self, parts, judge):
+        """``b = …`` in prose, for a b the rows above differentiate by: right when
+        it makes the cost's derivative by b zero (the stationary point)."""
+        name, value, costs = self.solutions[id(parts)]
+        said = (f"the value of {self.show(name)} solved for, not a definition "
+                f"({self.show(name)} is differentiated by above)")
+        try:
+            with budget(self.row_seconds):
+                value = _fresh_bound(judge.truth(value))
+                for cost in costs[:4]:
+                    slope = judge.truth(D(cost, name))
+                    if slope.has(name) and judge.compare(
+                            slope.xreplace({name: value}), sp.Integer(0)).verdict == "correct":
+                        self._all(parts, "correct", f"{said}: at it, ∂{self.show(cost)}/∂"
+                                  f"{self.show(name)} = 0")
+                        return
+        except Exception:  # over budget, or a derivative SymPy cannot take
+            pass
+        self._all(parts, "unchecked", said)
+
+    def _general(self, parts, judge, definitions) -> bool:
+        """A chain written for general indices (∂p_j/∂z_k = p_j(δ_{jk} − p_k))
+        whose instances the document defines (p_1, p_2, p_3): each link is
+        checked for every value of the indices, δ_{jk} read as Kronecker's.
+        False when the chain is not one."""
+        names = {s for p in parts for s in p[0].free_symbols if isinstance(s, sp.Symbol)}
+        stems: dict = {}  # letter → values the document's instances show
+        for v in names:
+            m = _GENERAL.fullmatch(v.name)
+            if not m or m.group(2) in (self.notation.index, "n") or defined(v, definitions):
+                continue
+            shown = {int(g.group(1)) for d in definitions if isinstance(d, sp.Symbol) for g in [
+                re.fullmatch(re.escape(m.group(1)) + r"_\{?(\d+)\}?" + re.escape(
+                    m.group(3) or ""), d.name)] if g}
+            if shown:
+                stems.setdefault(m.group(2), set()).update(shown)
+        if not stems:
+            return False
+        letters = sorted(stems)
+        values = [self.index_values.get(x) or sorted(stems[x]) for x in letters]
+        combos = list(itertools.product(*values))
+        if len(combos) > 27:
+            self._all(parts, "unchecked", "a rule for general indices "
+                      f"{', '.join(letters)} with too many values to check each")
+            return True
+        kronecker = None if any(str(d).startswith("delta") for d in definitions) else "delta"
+        verdicts: dict = {}  # row index → first failing (values, Verdict)
+        try:
+            with budget(self.row_seconds):
+                for combo in combos:
+                    at = dict(zip(letters, combo))
+                    made = [judge.truth(_instantiate(p[0], at, kronecker)) for p in parts]
+                    for k in range(1, len(parts)):
+                        link = judge.compare(made[k], made[k - 1])
+                        if link.verdict != "correct" and k not in verdicts:
+                            verdicts[k] = (at, link)
+        except OverBudget:
+            self._all(parts, "unchecked", f"timeout: checking every value of "
+                      f"{', '.join(letters)} took over {self.row_seconds:g} s")
+            return True
+        except Exception as e:  # a definition cycle or a derivative SymPy cannot take
+            self._all(parts, "unchecked", f"cannot evaluate: {_first(e)}")
+            return True
+        every = " and ".join(f"{x} = {', '.join(map(str, v))}" for x, v in zip(letters, values))
+        for k in range(1, len(parts)):
+            row = parts[k][2]
+            if k not in verdicts:
+                self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
+                                       f"holds for every {every}"))
+                continue
+            at, link = verdicts[k]
+            where = ", ".join(f"{x} = {v}" for x, v in at.items())
+            verdict = "unchecked" if link.verdict == "unchecked" else "wrong"
+            self._set(row, Finding(row.line, row.line_end, row.latex, verdict,
+                                   f"for {where}: {link.reason or link.verdict}",
+                                   diagnosis=f"wrong for {where}" if verdict == "wrong" else None,
+                                   counterexample=link.counterexample or None,
+                                   origin=verdict == "wrong"))
+        first = parts[0][2]
+        self.by_row.setdefault(id(first), Finding(first.line, first.line_end, first.latex,
+                                                  "correct", "the left side of the chain"))
+        return True
 
     def _settle_readings(self):
         """Let the document decide how it reads ∂ by an intermediate. When some
@@ -680,6 +892,72 @@ class _Checker:
 
 class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
+
+
+def _instantiate(expr, at: dict, kronecker):
+    """``expr`` with its general indices given values (``at``: letter → value):
+    p_j → p_2, a bare j → 2, and ``\\delta_{jk}`` → 1 or 0 when ``kronecker``."""
+    rename = {}
+    for s in expr.free_symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        if s.name in at:
+            rename[s] = sp.Integer(at[s.name])
+            continue
+        m = re.fullmatch(r"(.+?)_\{?([a-z]+)\}?(\^.*)?", s.name)
+        if not m or not all(x in at for x in m.group(2)):
+            continue
+        got = [at[x] for x in m.group(2)]
+        if kronecker and m.group(1) == kronecker and len(got) == 2:
+            rename[s] = sp.Integer(got[0] == got[1])
+        else:
+            sub = "".join(map(str, got))
+            rename[s] = sp.Symbol(f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
+                                  f"{m.group(3) or ''}")
+    return expr.xreplace(rename)
+
+
+def _constant(expr) -> bool:
+    """Is ``expr`` one number, whatever the data (Σ_{i=1}^{n} 1 / n is)?"""
+    expr = sp.sympify(expr)
+    if expr.free_symbols and expr.has(sp.Sum):
+        expr = expr.doit()
+    return not expr.free_symbols
+
+
+def _is_list(latex: str) -> bool:
+    """Does ``latex`` hold a comma outside every bracket (``z_1, z_2``, ``k = 1, 2, 3``)?"""
+    inner = re.fullmatch(r"\s*(?:\\left\s*)?\((.*?)(?:\\right\s*)?\)\s*", latex, re.S)
+    if inner and _balanced(inner.group(1)):
+        latex = inner.group(1)  # (y_1, y_2, y_3): a tuple
+    depth, k = 0, 0
+    while k < len(latex):
+        c = latex[k]
+        if c == "\\":
+            if latex[k + 1:k + 2] in "{}":
+                depth += 1 if latex[k + 1] == "{" else -1
+            k += 2 if latex[k + 1:k + 2] in "{},;!: " else 1
+            continue
+        depth += c in "{([" and 1 or (c in "})]" and -1 or 0)
+        if c == "," and depth == 0 and not re.match(r",\s*\\q?quad", latex[k:]):
+            return True  # (", \qquad": two formulas side by side, read apart)
+        k += 1
+    return False
+
+
+def _balanced(latex: str) -> bool:
+    """Do the round brackets of ``latex`` pair up (none closes before it opens)?"""
+    depth = 0
+    for c in latex:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def k_letter(latex: str) -> bool:
+    """Is ``latex`` one index letter (``k``, ``j``)?"""
+    return re.fullmatch(r"\s*[a-z]\s*", latex) is not None
 
 
 def _first(error) -> str:

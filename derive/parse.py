@@ -81,6 +81,8 @@ def _operator_names() -> dict[str, type]:
 
 
 _OPERATORS = _operator_names()
+#: functions written without brackets (\log p, \exp z): one name, their argument after
+_APPLIED = {r"\log", r"\ln", r"\exp", r"\sin", r"\cos", r"\tan", r"\tanh"}
 _FUNCTION_LETTERS = ("f", "g")  # functions when a bracket follows, as σ is
 _FRAGILE = ("E", "d")           # latex2sympy2 drops E and reads d x as a differential
 _GREEK = {"\\" + g for g in GREEK + GREEK_UPPER} | {r"\varepsilon", r"\varphi"}
@@ -873,10 +875,10 @@ class _RowReader(_Reader):
         if not primed:
             expr, nk = self._prime(func(arg), nk, hi, arg)
         elif isinstance(arg, (sp.Symbol, sp.Indexed)):
-            expr = D(func(arg), arg)
+            expr = D(func(arg), arg) if primed == 1 else D(D(func(arg), arg), arg)
         else:
             u = sp.Dummy("u")
-            expr = sp.Subs(D(func(u), u), u, arg)
+            expr = sp.Subs(D(func(u), u) if primed == 1 else D(D(func(u), u), u), u, arg)
         self._placeholder(expr, subs, out, pos)
         return nk
 
@@ -900,7 +902,8 @@ class _RowReader(_Reader):
             if self._is(end, hi, "("):
                 self.fail(f"{t.text}^…(…) is a power of {t.text}(…) or a layer's {t.text}: "
                           f"write {t.text}(…)^2 or {t.text}^{{(2)}}(…)", self.toks[j].pos)
-        primed = self._is(j, hi, "'") and self._is(j + 1, hi, "(")
+        primed = 2 if self._is(j, hi, "'") and self._is(j + 1, hi, "'") else 1
+        primed = primed if self._is(j + primed, hi, "(") and self._is(j, hi, "'") else 0
         known = base in self.notation.functions or (sup is not None and sup[0] != "(" and str(
             self._make_name(base, None, sup)) in self.notation.functions)  # a^L(x) = …
         if self._is(j + primed, hi, "(") and (known or primed or self._commas(j + primed)):
@@ -969,6 +972,9 @@ class _RowReader(_Reader):
         start = self.toks[k].pos
         out, subs = _Out(), {}
         nk = self._step(k, hi, out, subs, depth + 1)
+        if self.toks[k].text in _APPLIED and nk == k + 1 and nk < hi:
+            # \frac{\partial}{\partial z} \log p_j: the operator and its argument
+            nk = self._step(nk, hi, out, subs, depth + 1)
         while self._is(nk, hi, "^"):
             nk = self._superscript(nk, hi, out, subs, depth + 1)
         if not out.parts:
@@ -987,8 +993,15 @@ class _RowReader(_Reader):
         r"""``\partial_{w} C``, ``\partial_b(…)``; ``\nabla_{w} C`` is the same ∂
         (one variable at a time: the gradient's entry)."""
         t = self.toks[k]
+        if t.text == r"\partial" and not self._is(k + 1, hi, "_"):
+            slash = self._slash_partial(k, hi, depth)
+            if slash is not None:
+                expr, nk = slash
+                self._placeholder(expr, subs, out, t.pos)
+                return nk
         if self._is(k + 1, hi, "^"):
-            self.fail(f"higher derivatives ({t.text}^2) are not read", self.toks[k + 1].pos)
+            self.fail(f"higher derivatives ({t.text}^2) are read only as fractions: "
+                      r"\frac{\partial^2 C}{\partial w^2}", self.toks[k + 1].pos)
         if not self._is(k + 1, hi, "_"):
             self.fail(f"{t.text} needs its variable: {t.text}_{{w}} C" + (
                 r" or \frac{\partial C}{\partial w}" if t.text == r"\partial" else ""), t.end)
@@ -1002,6 +1015,65 @@ class _RowReader(_Reader):
         self._placeholder(D(expr, wrt), subs, out, t.pos)
         return nk
 
+    def _order(self, k, hi):
+        """The order written after a ∂ or d at token k: ``^2``/``^{2}`` → (2, next); else (1, k+1)."""
+        if self._is(k + 1, hi, "^"):
+            if k + 2 < hi and self.toks[k + 2].kind == "number" and self.toks[k + 2].text == "2":
+                return 2, k + 3
+            if self._is(k + 2, hi, "{") and self.pair[k + 2] == k + 4 \
+                    and self.toks[k + 3].text == "2":
+                return 2, k + 5
+            self.fail("only first and second derivatives are read", self.toks[k + 1].pos)
+        return 1, k + 1
+
+    def _variables(self, lo, hi, op, order):
+        """The variables of a derivative's denominator ``∂w_1 ∂w_2``, ``∂w^2``,
+        ``dx^2`` (tokens lo..hi-1, each after the operator ``op``), one per order."""
+        starts = [j for j in range(lo, hi) if self.toks[j].text == op
+                  and (op != "d" or self.toks[j].kind == "letter")]
+        if not starts or starts[0] != lo:
+            self.fail("the variable of a derivative must follow " + op, self.toks[lo].pos)
+        if order == 1 and len(starts) > 1 and op == "d":
+            starts = starts[:1]  # \frac{dy}{d(dx)}: nothing to split
+        out = []
+        for a, b in zip(starts, starts[1:] + [hi]):
+            while b > a + 1 and self.toks[b - 1].text in _SPACES:
+                b -= 1  # \partial w \, \partial b
+            end, times = b, 1
+            if order == 2 and self._is(b - 2, b, "^") and self.toks[b - 1].text == "2":
+                end, times = b - 2, 2  # ∂w^2
+            elif order == 2 and self._is(b - 4, b, "^") and self._is(b - 3, b, "{") \
+                    and self.toks[b - 2].text == "2":
+                end, times = b - 4, 2  # ∂w^{2}
+            out += [self._wrt(a + 1, end)] * times
+        if len(out) != order:
+            self.fail(f"a derivative of order {order} needs {order} variable"
+                      f"{'s' if order > 1 else ''} below", self.toks[lo].pos)
+        return out
+
+    def _slash_partial(self, k, hi, depth):
+        r"""``\partial S / \partial z_1``, ``\partial^2 J / \partial w^2``: (D, next),
+        or None when no ``/ \partial`` follows the operand."""
+        order, j = self._order(k, hi)
+        if j >= hi or self._is(j, hi, "/"):
+            return None
+        expr, nk = self._factor(j, hi, depth, r"\partial")
+        if not (self._is(nk, hi, "/") and nk + 1 < hi and self.toks[nk + 1].text == r"\partial"):
+            return None
+        lo, e = nk + 1, nk + 2
+        while e < hi and (self.toks[e].text == r"\partial" or self._name_tok(e)):
+            if self.toks[e].text == r"\partial":
+                e += 1
+                continue
+            _, _, _, e = self._parts(e, hi, wrt=True)
+        for var in self._variables(lo, e, r"\partial", order):
+            expr = D(expr, var)
+        return expr, e
+
+    def _name_tok(self, j):
+        t = self.toks[j]
+        return t.kind == "letter" or t.text in _GREEK
+
     def _derivative_frac(self, k, hi, out, subs, depth):
         r"""``\frac{\partial C}{\partial w}``, ``\frac{dJ}{dW_2}``, ``\frac{d}{da}(…)``;
         None if the fraction is not a derivative."""
@@ -1014,20 +1086,22 @@ class _RowReader(_Reader):
             t = self.toks[j] if j < end else None
             if t is None or not (t.text == r"\partial" or (t.kind == "letter" and t.text == "d")):
                 return None
-            if self._is(j + 1, end, "_") or (t.text == "d" and self._is(j + 1, end, "^")):
-                return None  # d_1, d^2: names, powers
+            if self._is(j + 1, end, "_"):
+                return None  # d_1: a name
+            if t.text == "d" and self._is(j + 1, end, "^") and not self._second_d(dlo, dhi):
+                return None  # d^2 over anything but dx^2: a power
             return t.text
 
         kind = op(nlo, nhi)
         if kind is None or op(dlo, dhi) != kind or dhi <= dlo + 1:
             return None
-        if self._is(nlo + 1, nhi, "^"):
-            self.fail("higher derivatives are not read", self.toks[nlo + 1].pos)
-        wrt = self._wrt(dlo + 1, dhi)
-        if nhi == nlo + 1:  # \frac{d}{dw} applies to what follows
+        order, top = self._order(nlo, nhi)
+        variables = self._variables(dlo, dhi, kind, order)
+        wrt = variables[-1]
+        if top == nhi:  # \frac{d}{dw} applies to what follows
             expr, nk = self._factor(dhi + 1, hi, depth, r"\frac{d}{d…}", wrt)
         else:
-            lo, end, nk = nlo + 1, nhi, dhi + 1
+            lo, end, nk = top, nhi, dhi + 1
             toks = self.toks[lo:end]
             if self._is(lo, end, "(") and self.pair[lo] == end - 1 and all(
                     x.kind in ("letter", "number") for x in toks[1:-1]) and len(toks) > 3:
@@ -1037,8 +1111,15 @@ class _RowReader(_Reader):
                 expr = sp.Symbol("".join(x.text for x in toks))  # dSSR
             else:
                 expr = self.read(lo, end, depth + 1)
-        self._placeholder(D(expr, wrt), subs, out, self.toks[k].pos)
+        for var in variables:
+            expr = D(expr, var)
+        self._placeholder(expr, subs, out, self.toks[k].pos)
         return nk
+
+    def _second_d(self, lo, hi):
+        """Does the denominator ``lo..hi-1`` read ``d…^2`` (a second derivative)?"""
+        return hi - lo >= 4 and self.toks[hi - 1].text == "2" and self._is(hi - 2, hi, "^") \
+            or hi - lo >= 5 and self.toks[hi - 2].text == "2" and self._is(hi - 4, hi, "^")
 
     def _sum(self, k, hi, out, subs, depth):
         r"""``\sum_{i=1}^{n} body``: the body runs to the next + or - outside brackets."""

@@ -284,6 +284,16 @@ ROWS = [
     (r"\frac{d(SSR)}{d(b5)}", D(S("SSR"), S("b5"))),  # 004
     (r"\frac{da^{(L)}}{dz}", D(S("a^(L)"), z)),
     (r"\frac{\partial C}{\partial \Theta^{L-1}}", D(S("C"), S("Theta^{L-1}"))),
+    # slash forms, second derivatives, an operator before an unbracketed \log
+    (r"\partial S / \partial z", D(S("S"), z)),
+    (r"\partial \hat{y}_i / \partial w + 1",
+     D(sp.IndexedBase("hat{y}")[sp.Symbol("i", integer=True, positive=True)], w) + 1),
+    (r"\frac{\partial^2 C}{\partial w^2}", D(D(S("C"), w), w)),
+    (r"\frac{\partial^{2} C}{\partial w_1 \, \partial w_2}", D(D(S("C"), w1), w2)),
+    (r"\partial^2 C / \partial b^{2}", D(D(S("C"), b), b)),
+    (r"\frac{d^2}{dx^2} x^3", D(D(x ** 3, x), x)),
+    (r"f''(x)", D(D(f(x), x), x)),
+    (r"\frac{\partial}{\partial z} \log z^2", D(sp.log(z ** 2), z)),
     (r"f'(x)", D(f(x), x)), (r"C'(w)", D(sp.Function("C")(w), w)),
     (r"\sigma'(x)", D(sigmoid(x), x)), (r"\sigma(x)'", D(sigmoid(x), x)),  # 000 eq. 15
     (r"\partial_{w^{(2)}} (a_i^{(2)} - z_i)^2", D((a2 - zi) ** 2, S("w^(2)"))),  # 000 eq. 78
@@ -389,8 +399,9 @@ def test_expand_macros(tex, macros, expected):
     (r"\partial x", "56:11", r"\partial needs its variable"),
     (r"\partial_{w}", "56:15", "needs something to differentiate"),
     (r"\sum_{i=1}^{n}", "56:17", "needs a summand"),
-    (r"\frac{\partial^2 C}{\partial w^2}", "56:17", "higher derivatives"),
-    (r"f''(x)", "56:5", "two primes"),
+    (r"\frac{\partial^3 C}{\partial w^3}", "56:17", "only first and second derivatives"),
+    (r"f'''(x)", "56:5", "two primes"),
+    (r"\frac{\partial^2 C}{\partial w}", "56:23", "needs 2 variables"),
     (r"x^2'", "56:6", "a prime must follow"),
     (r"(x)^{(2)}", "56:6", "layer superscript"),
     (r"a = b", "56:5", "equation"),

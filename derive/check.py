@@ -36,7 +36,7 @@ from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
-from .matrix_check import is_matrix_document, judge_chains, read_matrix
+from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
 from .meaning import (InForce, TaintMap, defined, definition_slip, evaluation, is_name, key,
                       names_in, not_algebra)
 from .models import i as INDEX
@@ -122,6 +122,14 @@ _INLINE = ("$", "\\(")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
 _GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
+#: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
+_QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
+                        r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
+                        r"([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*[.,;]?\s*$")
+#: a layer label with a general letter: (l), (l-1), {l+1}, l
+_LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
+#: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
+_SCRIPTED = re.compile(r"(.+?)_\{?([A-Za-z0-9]+)\}?(\^.*)?")
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
 MAX_REPAIRS = 80
@@ -177,6 +185,7 @@ class _Checker:
         self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
         self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
+        self.layer_rules: dict = {}  # id(parts) → l, of a rule stated for a general layer l
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
@@ -187,6 +196,7 @@ class _Checker:
         self.text = doc.text
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
+        doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
             if _ANNOTATION.search(r.latex) else r for r in doc.rows])
@@ -207,9 +217,21 @@ class _Checker:
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
+        self.used_names = {v.name for parts in parsed for e, _, _ in parts
+                           for v in e.free_symbols if isinstance(v, sp.Symbol)}
+        self.used_indexed = {a for parts in parsed for e, _, _ in parts
+                             for a in e.atoms(sp.Indexed)}
+        self.used_labels = self.used_names | {str(a.base) for a in self.used_indexed}
         found = self._definitions(parsed)
         constraints = self._constraints(parsed, found)
         found += constraints
+        # the names a definition or a derivative gives a meaning: those an instance
+        # of a general rule may ask for
+        self.known_names = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
+                            for _, _, lhs, rhs in found for v in names_in(lhs) | names_in(rhs)
+                            if not isinstance(v, sp.IndexedBase)}
+        self.known_names |= {str(d.wrt.base) if isinstance(d.wrt, sp.Indexed) else str(d.wrt)
+                             for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
         tainted = self._tainted(found)
         judges: dict = {}
         prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE}
@@ -291,7 +313,7 @@ class _Checker:
     # -- reading ---------------------------------------------------------------
     def _parse(self, chain, unsure):
         """The chain's parts as ``(expr, latex, row)``, or None when one cannot be read."""
-        parts, wrt = [], None
+        parts, wrt, matrix, rule = [], None, [], None
         for latex, row in chain.parts:
             if re.search(r":=|\\leftarrow|\\gets(?![A-Za-z])", row.latex):
                 return self._give_up(chain, row, "unchecked",
@@ -302,12 +324,18 @@ class _Checker:
                     self._set(row, Finding(row.line, row.line_end, row.latex, *said))
                     return None
             layer = re.search(r"\^\{\(([a-hj-zA-Z])(?:[+-]\d)?\)\}", row.latex)
-            if layer and re.search(r"\\partial|'|\\frac\{d|\\pd|\\nabla", row.latex):  # σ'(z^{(l)}) = a^{(l)}(1 - a^{(l)}): for every layer l, not one row
-                return self._give_up(chain, row, "unchecked", f"a rule for a general layer "
-                                     f"{layer.group(1)}, not a row with values to check")
+            if layer and re.search(r"\\partial|'|\\frac\{d|\\pd|\\nabla", row.latex):
+                # σ'(z^{(l)}) = a^{(l)}(1 - a^{(l)}): for every layer l, checked for the
+                # layers the document has, if it names them (:meth:`_general`)
+                rule = layer.group(1)
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
+            if MARKS.search(latex):
+                # z_i = \mathbf{w}^\top \mathbf{x}_i + b = \sum_j w_j x_{ij} + b: the
+                # links around a matrix-notation side still hold by transitivity
+                matrix.append((len(matrix) + len(parts), row))
+                continue
             if _is_list(_SENTENCE_END.sub("", latex)):
                 values = re.fullmatch(r"\s*(\d+(?:\s*,\s*\d+)+)\s*", latex)
                 if values and k_letter(chain.parts[0][0]):
@@ -335,7 +363,16 @@ class _Checker:
                                      f"timeout: reading it took over {self.row_seconds:g} s")
             if not parts and isinstance(expr, D):
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
-            parts.append((expr, latex, row))
+            parts.append((written_out(expr), latex, row))
+        why = ("matrix notation (^⊤, ⊙, 𝟏) in a document that works entry by entry; "
+               "not read")
+        if matrix and (len(parts) < 2 or matrix[0][0] == 0):
+            return self._give_up(chain, matrix[0][1], "unchecked", why)
+        for _, row in matrix:
+            if all(r is not row for _, _, r in parts):
+                self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked", why))
+        if rule:
+            self.layer_rules[id(parts)] = rule
         return parts
 
     def _aside(self, latex, row):
@@ -465,11 +502,17 @@ class _Checker:
             if rhs.has(D):
                 derivatives.add(key(lhs))
             out.append((line, key(lhs), lhs, rhs))
+            for made in self._instances(line, lhs, rhs, keys):
+                # z^{(l)} = … for l = 1, 2, 3: z^{(1)}, z^{(2)}, z^{(3)} from here on
+                keys.add(made[1])
+                if rhs.has(D):
+                    derivatives.add(made[1])
+                out.append(made)
             if isinstance(lhs, AppliedUndef):
                 bare = sp.Symbol(lhs.func.__name__)
                 if not rhs.has(bare):
                     out.append((line, ("bare", bare), bare, rhs))
-        return out + self._instances(out, ordered)
+        return out
 
     def _constraints(self, parsed_chains, found) -> list:
         """A relation among data the document states (the one-hot target's
@@ -510,40 +553,80 @@ class _Checker:
             out.append((parts[0][2].line, key(v), v, body))
         return out
 
-    def _instances(self, found, parsed_chains) -> list:
-        """``z_k = w_k x + c_k`` (for k = 1, 2, 3) stated once for a general index
-        k: the definitions of the z_1, z_2, … the document writes, as
-        ``(line, key, name, body)``. The values of k are those the document
-        lists (``k = 1, 2, 3``), else those its names show."""
-        used = {s.name for parts in parsed_chains for e, _, _ in parts
-                for s in e.free_symbols if isinstance(s, sp.Symbol)}
-        have = {d[1] for d in found}
+    def _instances(self, line, lhs, rhs, have) -> list:
+        """``z_k = w_{k1} x_1 + b_k`` (for k = 1, 2, 3) stated once for a general
+        index k: the definitions of the z_1, z_2, … the document writes, as
+        ``(line, key, name, body)``: from this line on they replace what the names
+        meant before (``have``). The values of k are those the document lists
+        (``k = 1, 2, 3``), else those its names show."""
+        letters = self._general_letters({lhs})
         out = []
-        for line, _, lhs, rhs in found:
-            m = isinstance(lhs, sp.Symbol) and _GENERAL.fullmatch(lhs.name)
-            if not m or m.group(2) in (self.notation.index, "n"):
+        names = sorted(letters)
+        for combo in itertools.product(*(letters[x] for x in names)):
+            at = dict(zip(names, combo))
+            name = _instantiate(lhs, at)
+            if name == lhs:
                 continue
-            stem, letter, top = m.group(1), m.group(2), m.group(3) or ""
-            shown = sorted({int(v.group(1)) for v in (
-                re.fullmatch(re.escape(stem) + r"_\{?(\d+)\}?" + re.escape(top), u)
-                for u in used) if v})
-            for value in self.index_values.get(letter, shown):
-                name = sp.Symbol(f"{stem}_{value}{top}" if value < 10 else
-                                 f"{stem}_{{{value}}}{top}")
-                if key(name) in have:
-                    continue
-                rename = {}
-                for s in rhs.free_symbols:
-                    g = isinstance(s, sp.Symbol) and _GENERAL.fullmatch(s.name)
-                    if g and g.group(2) == letter:
-                        rename[s] = sp.Symbol(f"{g.group(1)}_{value}{g.group(3) or ''}" if value < 10
-                                              else f"{g.group(1)}_{{{value}}}{g.group(3) or ''}")
-                    elif s == sp.Symbol(letter):
-                        rename[s] = sp.Integer(value)
-                body = rhs.xreplace(rename)
-                self.instance_of[id(body)] = id(rhs)
-                out.append((line, key(name), name, body))
+            body = _instantiate(rhs, at)
+            if any(self._beyond_layers(str(v.base) if isinstance(v, sp.Indexed) else str(v))
+                   for v in names_in(body) - names_in(rhs) if not isinstance(v, sp.IndexedBase)):
+                continue  # l = 0 of a^{(l)} = σ(a^{(l-1)} …) asks for an a^{(-1)} never written
+            self.instance_of[id(body)] = id(rhs)
+            out.append((line, key(name), name, body))
         return out
+
+    def _beyond_layers(self, name: str) -> bool:
+        """Is ``name`` in a layer the document never writes, a^{(-1)} beside its
+        a^{(0)}, a^{(1)}? (b^{(1)} beside w^{(1)} is not, nor a table's w_{12}.)"""
+        layers = {m.group(1) for u in self.used_labels
+                  for m in [re.search(r"\^\((-?\d+)\)$", u)] if m}
+        m = re.search(r"\^\((-?\d+)\)$", name)
+        return bool(m and m.group(1) not in layers)
+
+    def _general_letters(self, names) -> dict:
+        """The general index letters among ``names`` (p_j, w_{k1}, h[i, k]), each
+        with its values: those the document lists (``k = 1, 2, 3``), else those
+        its own names show (p_1, p_2, p_3)."""
+        out: dict = {}
+        labels = self.used_labels
+        for v in names:
+            whole = str(v.base) if isinstance(v, sp.Indexed) else str(v)
+            stem, hat, top = whole.partition("^")
+            label = _LABEL.fullmatch(top) if hat else None
+            if label and label.group(2) not in (self.notation.index, "n"):
+                # z^(l), a^(l-1): layer l's values are the layers the document names
+                pattern = re.escape(stem) + r"\^" + (r"\((\d+)\)" if top.startswith("(")
+                                                    else r"\{?(\d+)\}?")
+                shown = {int(g.group(1)) - int(label.group(3) or 0) for u in labels
+                         for g in [re.fullmatch(pattern, u)] if g}
+                if shown:
+                    out.setdefault(label.group(2), []).append(shown)
+            if isinstance(v, sp.Symbol):
+                m = _SCRIPTED.fullmatch(v.name)
+                if not m:
+                    continue
+                toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
+                for pos, t in enumerate(toks):
+                    if not (t.isalpha() and t.islower()) or t in (self.notation.index, "n"):
+                        continue
+                    pattern = re.escape(m.group(1)) + r"_\{?" + "".join(
+                        r"(\d)" if j == pos else (r"\d" if x.isalpha() else re.escape(x))
+                        for j, x in enumerate(toks)) + r"\}?" + re.escape(m.group(3) or "")
+                    shown = {int(g.group(1)) for u in self.used_names
+                             for g in [re.fullmatch(pattern, u)] if g}
+                    if shown:
+                        out.setdefault(t, []).append(shown)
+            elif isinstance(v, sp.Indexed):
+                for pos, idx in enumerate(v.indices):  # h_{ik}: the k of sample i's entry
+                    if isinstance(idx, sp.Symbol) and not idx.is_integer \
+                            and idx.name not in (self.notation.index, "n"):
+                        shown = {int(b.indices[pos]) for b in self.used_indexed
+                                 if b.base == v.base and len(b.indices) == len(v.indices)
+                                 and b.indices[pos].is_Integer}
+                        if shown:
+                            out.setdefault(idx.name, []).append(shown)
+        return {x: sorted(self.index_values.get(x) or set.intersection(*vs))
+                for x, vs in out.items() if self.index_values.get(x) or set.intersection(*vs)}
 
     # -- judging ---------------------------------------------------------------
     def _chain(self, parts, judge, definitions):
@@ -578,6 +661,10 @@ class _Checker:
                     "equation does not define it"))
             return
         if self._general(parts, judge, definitions):
+            return
+        if id(parts) in self.layer_rules:
+            self._all(parts, "unchecked", f"a rule for a general layer "
+                      f"{self.layer_rules[id(parts)]}, not a row with values to check")
             return
         undefined = sorted({self.show(d.expr) for p in parts for d in p[0].atoms(D)
                             if is_name(d.expr) and d.expr != d.wrt
@@ -671,6 +758,15 @@ class _Checker:
             first_row.line, first_row.line_end, first_row.latex, "correct",
             "the left side of the chain"))
 
+    def _qualified(self, row):
+        """``row`` without a closing ``\\quad \\text{for } k = 1, 2, 3``, whose
+        values of k are remembered (:meth:`_instances`)."""
+        m = _QUALIFIER.search(row.latex)
+        if not m or "=" not in row.latex[:m.start()]:
+            return row
+        self.index_values[m.group(1)] = [int(v) for v in m.group(2).split(",")]
+        return dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
+
     def _before(self, row) -> str:
         """The prose of the sentence before ``row`` (at most two lines back)."""
         lines = self.text.splitlines()
@@ -703,21 +799,11 @@ class _Checker:
         whose instances the document defines (p_1, p_2, p_3): each link is
         checked for every value of the indices, δ_{jk} read as Kronecker's.
         False when the chain is not one."""
-        names = {s for p in parts for s in p[0].free_symbols if isinstance(s, sp.Symbol)}
-        stems: dict = {}  # letter → values the document's instances show
-        for v in names:
-            m = _GENERAL.fullmatch(v.name)
-            if not m or m.group(2) in (self.notation.index, "n") or defined(v, definitions):
-                continue
-            shown = {int(g.group(1)) for d in definitions if isinstance(d, sp.Symbol) for g in [
-                re.fullmatch(re.escape(m.group(1)) + r"_\{?(\d+)\}?" + re.escape(
-                    m.group(3) or ""), d.name)] if g}
-            if shown:
-                stems.setdefault(m.group(2), set()).update(shown)
+        stems = self._general_letters({a for p in parts for a in names_in(p[0])})
         if not stems:
             return False
         letters = sorted(stems)
-        values = [self.index_values.get(x) or sorted(stems[x]) for x in letters]
+        values = [stems[x] for x in letters]
         combos = list(itertools.product(*values))
         if len(combos) > 27:
             self._all(parts, "unchecked", "a rule for general indices "
@@ -725,11 +811,20 @@ class _Checker:
             return True
         kronecker = None if any(str(d).startswith("delta") for d in definitions) else "delta"
         verdicts: dict = {}  # row index → first failing (values, Verdict)
+        before = set().union(*(names_in(p[0]) for p in parts))
+        checked = []
         try:
             with budget(self.row_seconds):
                 for combo in combos:
                     at = dict(zip(letters, combo))
-                    made = [judge.truth(_instantiate(p[0], at, kronecker)) for p in parts]
+                    rows = [_instantiate(p[0], at, kronecker) for p in parts]
+                    made_up = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
+                               for e in rows for v in names_in(e) - before
+                               if not isinstance(v, sp.IndexedBase)} - self.known_names
+                    if made_up or not all(_grounded(e, definitions) for e in rows):
+                        continue  # l = 1 asks for an a^{(0)} or ∂C^{(3)} never given
+                    checked.append(combo)
+                    made = [judge.truth(e) for e in rows]
                     for k in range(1, len(parts)):
                         link = judge.compare(made[k], made[k - 1])
                         if link.verdict != "correct" and k not in verdicts:
@@ -741,7 +836,10 @@ class _Checker:
         except Exception as e:  # a definition cycle or a derivative SymPy cannot take
             self._all(parts, "unchecked", f"cannot evaluate: {_first(e)}")
             return True
-        every = " and ".join(f"{x} = {', '.join(map(str, v))}" for x, v in zip(letters, values))
+        if not checked:
+            return False
+        every = " and ".join(f"{x} = {', '.join(sorted({str(c[j]) for c in checked}))}"
+                             for j, x in enumerate(letters))
         for k in range(1, len(parts)):
             row = parts[k][2]
             if k not in verdicts:
@@ -894,27 +992,96 @@ class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
 
 
-def _instantiate(expr, at: dict, kronecker):
+def _grounded(expr, definitions, seen=None) -> bool:
+    """Is every ∂ that ``expr`` needs, through the definitions it uses, a
+    derivative of something the document defines (not ∂C^{(3)} of an
+    undefined C^{(3)}, whose value would be taken for 0)?"""
+    seen = set() if seen is None else seen
+    for d in expr.atoms(D):
+        if is_name(d.expr) and d.expr != d.wrt and not defined(d.expr, definitions):
+            return False
+    for name, body in definitions.items():
+        if name not in seen and (name in names_in(expr) or (isinstance(name, sp.Indexed) and any(
+                isinstance(a, sp.Indexed) and a.base == name.base for a in expr.atoms(sp.Indexed)))):
+            seen.add(name)
+            if body.has(D) and not _grounded(body, definitions, seen):
+                return False
+    return True
+
+
+def _instantiate(expr, at: dict, kronecker=None):
     """``expr`` with its general indices given values (``at``: letter → value):
-    p_j → p_2, a bare j → 2, and ``\\delta_{jk}`` → 1 or 0 when ``kronecker``."""
+    p_j → p_2, w_{k1} → w_{21}, h[i, k] → h[i, 2], z^{(l)} → z^{(2)},
+    a^{(l-1)} → a^{(1)}, a bare j → 2, and ``\\delta_{jk}`` → 1 or 0 when
+    ``kronecker`` names the δ."""
     rename = {}
     for s in expr.free_symbols:
         if not isinstance(s, sp.Symbol):
             continue
-        if s.name in at:
+        if s.name in at and not s.is_integer:
             rename[s] = sp.Integer(at[s.name])
             continue
-        m = re.fullmatch(r"(.+?)_\{?([a-z]+)\}?(\^.*)?", s.name)
-        if not m or not all(x in at for x in m.group(2)):
-            continue
-        got = [at[x] for x in m.group(2)]
-        if kronecker and m.group(1) == kronecker and len(got) == 2:
-            rename[s] = sp.Integer(got[0] == got[1])
-        else:
-            sub = "".join(map(str, got))
-            rename[s] = sp.Symbol(f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
-                                  f"{m.group(3) or ''}")
-    return expr.xreplace(rename)
+        m = _SCRIPTED.fullmatch(s.name)
+        if m and kronecker and m.group(1) == kronecker:
+            got = [str(at[t]) if t in at else t for t in re.findall(r"[A-Za-z]|\d+", m.group(2))]
+            if len(got) == 2 and all(g.isdigit() for g in got):
+                rename[s] = sp.Integer(got[0] == got[1])
+                continue
+        name = _renamed(s.name, at)
+        if name != s.name:
+            rename[s] = sp.Symbol(name)
+    for a in expr.atoms(sp.IndexedBase):
+        name = _renamed(str(a.label), at)
+        if name != str(a.label):
+            rename[a] = sp.IndexedBase(name)
+    out = expr.xreplace(rename)
+    if kronecker:
+        out = out.replace(lambda e: isinstance(e, sp.Indexed) and str(e.base) == kronecker
+                          and len(e.indices) == 2 and all(k.is_Integer for k in e.indices),
+                          lambda e: sp.Integer(e.indices[0] == e.indices[1]))
+    return out
+
+
+def _renamed(name: str, at: dict) -> str:
+    """A name's general indices given values: ``w_{k1}`` → ``w_{21}`` and
+    ``a^(l-1)`` → ``a^(1)`` for k = 2, l = 2 (the name unchanged if it has none)."""
+    stem, hat, top = name.partition("^")
+    m = _SCRIPTED.fullmatch(stem)
+    if m:
+        toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
+        if any(t in at for t in toks):
+            sub = "".join(str(at[t]) if t in at else t for t in toks)
+            stem = f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
+    if hat:
+        label = _LABEL.fullmatch(top)
+        if label and label.group(2) in at:
+            value = at[label.group(2)] + int(label.group(3) or 0)
+            top = f"({value})" if top.startswith("(") else str(value) if value < 10 \
+                else f"{{{value}}}"
+    return stem + hat + top
+
+
+def written_out(expr):
+    """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
+    out, each entry the document's own name: y_1 \\log p_1 + …; entries with
+    a sample index stay data (x_{i1} is x[i, 1])."""
+    def expand(s):
+        (k, lo, hi), *rest = s.limits
+        if rest or not (lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12):
+            return s
+        return sp.Add(*(s.function.xreplace({k: sp.Integer(v)}) for v in range(lo, hi + 1)))
+
+    def name(e):
+        stem, _, top = str(e.base).partition("^")
+        v = str(e.indices[0])
+        return sp.Symbol(f"{stem}_{v if len(v) == 1 else '{' + v + '}'}"
+                         + (f"^{top}" if top else ""))
+
+    if not expr.has(sp.Sum):
+        return expr
+    out = expr.replace(lambda e: isinstance(e, sp.Sum), expand)
+    return out.replace(lambda e: isinstance(e, sp.Indexed) and len(e.indices) == 1
+                       and e.indices[0].is_Integer, name)
 
 
 def _constant(expr) -> bool:

@@ -56,7 +56,8 @@ class _DocPrinter(NotesPrinter):
 
     def _print_Indexed(self, expr):
         base, _, sup = str(expr.base).partition("^")
-        index = ",".join(self._print(k) for k in expr.indices)
+        parts = [self._print(k) for k in expr.indices]
+        index = ("" if all(len(k) == 1 for k in parts) else ",").join(parts)
         tex = f"{_name_tex(base)}_{index}" if len(index) == 1 else f"{_name_tex(base)}_{{{index}}}"
         return tex + (f"^{{{sup}}}" if sup else "")
 

@@ -92,10 +92,15 @@ class Judge:
         shield = {a: sp.Dummy() for a in indexed}
         plain = expr.xreplace(shield)
         repl, back = {}, {}
+        best: dict = {}  # atom → (integer indices matched, target): h[i, 1] before h[i, k]
         for target, body in self.definitions.items():
             if isinstance(target, sp.Indexed):
                 for atom in indexed:
-                    if atom.base == target.base and len(atom.indices) == len(target.indices):
+                    if atom.base != target.base or len(atom.indices) != len(target.indices):
+                        continue
+                    fixed = [(t, a) for t, a in zip(target.indices, atom.indices) if t.is_Integer]
+                    if all(t == a for t, a in fixed) and len(fixed) >= best.get(atom, (-1,))[0]:
+                        best[atom] = (len(fixed), target)
                         back[atom] = body.xreplace(dict(zip(target.indices, atom.indices)))
             elif isinstance(target, AppliedUndef):
                 for call in plain.atoms(AppliedUndef):

@@ -35,8 +35,11 @@ _SKIP = {r"\left", r"\right", r"\,", r"\;", r"\!", r"\quad", r"\qquad", "\\ ", r
 
 
 def is_matrix_document(rows) -> bool:
-    """Does the document write whole layers (``\\odot``, ``^\\top``, ``\\mathbf{1}``)?"""
-    return any(MARKS.search(r.latex) for r in rows)
+    """Does the document write whole layers (``\\odot``, ``^\\top``, ``\\mathbf{1}``)?
+    A quarter of its rows must: notes that work entry by entry and sum up with
+    one ``\\nabla_w J = X^\\top r`` at the end are not."""
+    rows = [r for r in rows if not r.problem]
+    return bool(rows) and 4 * sum(bool(MARKS.search(r.latex)) for r in rows) >= len(rows)
 
 
 # -- reading ---------------------------------------------------------------------

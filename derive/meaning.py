@@ -82,7 +82,10 @@ def evaluation(before, expr):
         digits = max([_decimals(f) for f in expr.atoms(sp.Float, sp.Rational)] + [0])
 
         def arithmetic(judge, made, target):
-            a, b = complex(sp.N(made)), complex(sp.N(target))
+            try:
+                a, b = complex(sp.N(made)), complex(sp.N(target))
+            except (TypeError, ValueError):  # a name the numbers stand beside is unknown
+                return "unchecked", "arithmetic with a value the document does not give"
             if abs(a - b) <= 0.5 * 10 ** -digits + 1e-12 * max(1, abs(b)):
                 return "correct", f"arithmetic, right to the {digits} decimals shown"
             return "wrong", f"arithmetic: {b.real:.6g}, not {a.real:.6g}"
@@ -138,8 +141,9 @@ def key(name):
     """What two definitions must share to define the same thing."""
     if isinstance(name, AppliedUndef):
         return ("call", name.func)
-    if isinstance(name, sp.Indexed):
-        return ("indexed", name.base, len(name.indices))
+    if isinstance(name, sp.Indexed):  # h[i, k] and h[i, 1] (its k = 1 instance) differ
+        return ("indexed", name.base, len(name.indices),
+                tuple((k, int(v)) for k, v in enumerate(name.indices) if v.is_Integer))
     return ("bare", name)
 
 

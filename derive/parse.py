@@ -811,6 +811,15 @@ class _RowReader(_Reader):
         top = "" if sup is None else "^" + (sup if len(sup) == 1 or sup[0] == "(" else f"{{{sup}}}")
         if sub is not None and (sub == self.notation.index or sub in self.bound):
             return sp.IndexedBase(base + top)[_index_symbol(sub)]
+        several = sub is not None and len(sub) > 1 and (
+            sub.split(",") if "," in sub else re.findall(r"[A-Za-z]|\d+", sub)
+            if re.fullmatch(r"[A-Za-z0-9]+", sub) else None)
+        if several and len(several) > 1 and all(several) and any(
+                t == self.notation.index or t in self.bound for t in several):
+            # x_{i1}, x_{ij}, h_{ik}: sample i's entry 1, j or k (a table of data)
+            return sp.IndexedBase(base + top)[tuple(
+                _index_symbol(t) if t == self.notation.index or t in self.bound
+                else sp.Integer(t) if t.isdigit() else sp.Symbol(t) for t in several)]
         name = base if sub is None else f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
         return self._sym(name + top)
 

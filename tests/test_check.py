@@ -26,6 +26,10 @@ def test_grad_tex_known_mistakes(grad_tex):
     assert grad_tex[111].verdict == "wrong"
     # line 113: \pd[b^{1}] again
     assert grad_tex[113].verdict == "wrong"
+    # lines 129-131 state line 111's per-layer scheme for a general layer l; checked for
+    # the layers the notes have (C^{(l)} = … instantiated), at l = 1 it is line 111's mistake
+    for line in (129, 130, 131):
+        assert grad_tex[line].verdict == "wrong" and "l = 1" in grad_tex[line].diagnosis
 
 
 def test_grad_tex_correct_rows_stay_quiet(grad_tex):
@@ -148,6 +152,6 @@ def test_001_is_grad_tex_pasted_with_line_numbers():
     # listing's; read without them it has grad.tex's mistakes, on its own lines
     found = {f.line: f for f in check_file(SEEDS / "001_db7fb8d5012d95f3.txt").findings}
     flagged = {line for line, f in found.items() if f.verdict in ("wrong", "factor")}
-    assert flagged == {94, 108, 116}
+    assert flagged == {94, 108, 116, 132, 133, 134}  # 132-134: grad.tex's 129-131
     assert "b^{(1)} is meant" in found[94].diagnosis          # grad.tex line 91
     assert "free on the left side" in found[108].diagnosis    # grad.tex line 105

@@ -122,10 +122,14 @@ _INLINE = ("$", "\\(")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
 _GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
+#: the count a sum over features \sum_{j=1}^{d} is written out for
+FEATURES = 3
+#: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
+_CONDITION_REACH = 15
 #: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
 _QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
                         r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
-                        r"([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*[.,;]?\s*$")
+                        r"(?:\(\s*)?([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*\)?\s*[.,;]?\s*$")
 #: a layer label with a general letter: (l), (l-1), {l+1}, l
 _LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
 #: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
@@ -186,6 +190,7 @@ class _Checker:
         self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
         self.layer_rules: dict = {}  # id(parts) → l, of a rule stated for a general layer l
+        self.conditions: list = []  # (line, name, value) of "with $\lambda = 0$" in prose
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
@@ -650,6 +655,7 @@ class _Checker:
             return
         if len(parts) == 2 and is_name(first) and parts[1][0].is_Number \
                 and parts[0][2].env in _INLINE:
+            self.conditions.append((parts[0][2].line, first, parts[1][0]))
             self._all(parts, "unchecked", f"a condition in the prose ({self.show(first)} = "
                       f"{self.show(parts[1][0])}), not a claim to check")
             return
@@ -707,6 +713,12 @@ class _Checker:
                 continue
             if previous is None:  # the row before could not be read: compare with the left
                 link = value = judge.compare(made, truth)
+            if link.verdict in ("wrong", "factor") and (k == 1 or origin_line is None):
+                said = self._under_conditions(row, made, previous_true, judge)
+                if said:  # "with $\lambda_1 = 0$ the gradient is …"
+                    self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
+                    previous, previous_true = expr, made
+                    continue
             if link.verdict not in ("correct", "unchecked"):
                 reading = self._local_reading(parts, k, judge, definitions)
                 if reading:
@@ -827,7 +839,8 @@ class _Checker:
                     made = [judge.truth(e) for e in rows]
                     for k in range(1, len(parts)):
                         link = judge.compare(made[k], made[k - 1])
-                        if link.verdict != "correct" and k not in verdicts:
+                        if link.verdict != "correct" and k not in verdicts and not \
+                                self._under_conditions(parts[k][2], made[k], made[k - 1], judge):
                             verdicts[k] = (at, link)
         except OverBudget:
             self._all(parts, "unchecked", f"timeout: checking every value of "
@@ -858,6 +871,28 @@ class _Checker:
         self.by_row.setdefault(id(first), Finding(first.line, first.line_end, first.latex,
                                                   "correct", "the left side of the chain"))
         return True
+
+    def _under_conditions(self, row, made, true, judge) -> str | None:
+        """The reason a row that is wrong as it stands is right under the
+        conditions the prose just set (``with $\\lambda_1 = 0$``, at most
+        :data:`_CONDITION_REACH` lines before it), or None."""
+        latest: dict = {}
+        for line, name, value in self.conditions:
+            if row.line - _CONDITION_REACH <= line <= row.line:
+                latest[name] = (line, value)
+        names = names_in(made) | names_in(true)
+        at = {name: value for name, (line, value) in latest.items() if name in names}
+        if not at:
+            return None
+        try:
+            with budget(self.row_seconds):
+                if judge.compare(made.xreplace(at), true.xreplace(at)).verdict != "correct":
+                    return None
+        except Exception:  # over budget, or no value: the row stays wrong
+            return None
+        said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in at.items())
+        lines = ", ".join(sorted({str(latest[n][0]) for n in at}))
+        return f"right with {said}, as the text sets (line {lines})"
 
     def _settle_readings(self):
         """Let the document decide how it reads ∂ by an intermediate. When some
@@ -1061,12 +1096,16 @@ def _renamed(name: str, at: dict) -> str:
     return stem + hat + top
 
 
-def written_out(expr):
+def written_out(expr, index=INDEX):
     """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
     out, each entry the document's own name: y_1 \\log p_1 + …; entries with
-    a sample index stay data (x_{i1} is x[i, 1])."""
+    a sample index stay data (x_{i1} is x[i, 1]). A sum over features up to a
+    count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
+    out for d = :data:`FEATURES`: an identity in d holds there too."""
     def expand(s):
         (k, lo, hi), *rest = s.limits
+        if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
+            hi = sp.Integer(FEATURES)
         if rest or not (lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12):
             return s
         return sp.Add(*(s.function.xreplace({k: sp.Integer(v)}) for v in range(lo, hi + 1)))

@@ -42,6 +42,11 @@ class _DocPrinter(NotesPrinter):
             return f"{tex}^{{{exp}}}" if exp else tex
         return super()._print_Function(expr, exp)
 
+    def _print_sign(self, expr, exp=None):
+        """sgn(w) as notes write it (and as the reader reads it back)."""
+        tex = rf"\operatorname{{sgn}}\left({self._print(expr.args[0])}\right)"
+        return f"{tex}^{{{exp}}}" if exp else tex
+
     def _print_Subs(self, subs):
         """f'(u) at u = w x + b, as the notes write it: f'(w x + b)."""
         from .rules import D

@@ -130,6 +130,9 @@ class Judge:
             else:
                 inner = self.expand_except(d.expr, d.wrt)
             inner = _fresh_bound(inner)
+            if inner.has(sp.Abs):  # |w|' = w/|w| (= sgn w), for real w
+                inner = inner.replace(lambda e: isinstance(e, sp.Abs),
+                                      lambda e: sp.sqrt(e.args[0] ** 2))
             out = sp.diff(inner, d.wrt)
             return self.expand(out.doit() if out.has(sp.KroneckerDelta) else out)
 

@@ -77,12 +77,14 @@ def _operator_names() -> dict[str, type]:
         m = re.fullmatch(r"\\operatorname\{(\w+)\}", f.latex_name)
         if m:
             names[m.group(1).lower()] = f
-    return {**names, "ln": sp.log}
+    return {**names, "ln": sp.log, "sgn": sp.sign, "sign": sp.sign, "sech": sp.sech,
+            "csch": sp.csch, "coth": sp.coth, "cosh": sp.cosh, "sinh": sp.sinh}
 
 
 _OPERATORS = _operator_names()
 #: functions written without brackets (\log p, \exp z): one name, their argument after
-_APPLIED = {r"\log", r"\ln", r"\exp", r"\sin", r"\cos", r"\tan", r"\tanh"}
+_APPLIED = {r"\log", r"\ln", r"\exp", r"\sin", r"\cos", r"\tan", r"\tanh", r"\cosh",
+            r"\sinh", r"\coth"}
 _FUNCTION_LETTERS = ("f", "g")  # functions when a bracket follows, as σ is
 _FRAGILE = ("E", "d")           # latex2sympy2 drops E and reads d x as a differential
 _GREEK = {"\\" + g for g in GREEK + GREEK_UPPER} | {r"\varepsilon", r"\varphi"}
@@ -503,13 +505,23 @@ class _Reader:
             self.fail(f"unknown function {t.text}{{{name}}} (known: "
                       f"{', '.join(sorted(_OPERATORS))})", t.pos)
         primed = self._is(close + 1, hi, "'") and self._is(close + 2, hi, "(")
-        if not (primed or self._is(close + 1, hi, "(")):
+        j, power = close + 1, None
+        if self._is(j, hi, "^") and j + 1 < hi and self.toks[j + 1].text.isdigit():
+            power, j = int(self.toks[j + 1].text), j + 2  # \operatorname{sech}^2(r)
+        elif self._is(j, hi, "^") and self._is(j + 1, hi, "{") and self.pair[j + 1] == j + 3 \
+                and self.toks[j + 2].text.isdigit():
+            power, j = int(self.toks[j + 2].text), j + 4
+        bare = isinstance(self, _RowReader) and j < hi and not primed and not self._is(j, hi, "(")
+        if not (primed or self._is(j, hi, "(") or bare):
             self.fail(f"{t.text}{{{name}}} needs its argument in brackets (…)",
                       self.toks[close].end)
         if primed and isinstance(self, _RowReader):  # \mathrm{ReLU}'(x): the derivative
             return self._apply(func, close + 2, hi, out, subs, depth, True, t.pos)
-        arg, nk = self._group(close + 1, depth)
-        self._placeholder(func(arg), subs, out, t.pos)
+        if bare:  # \operatorname{sech}^2 r: the next factor is the argument
+            arg, nk = self._factor(j, hi, depth, f"{t.text}{{{name}}}")
+        else:
+            arg, nk = self._group(j, depth)
+        self._placeholder(func(arg) ** power if power else func(arg), subs, out, t.pos)
         return nk
 
     def _builtin(self, k, hi, out, subs, depth):
@@ -947,6 +959,9 @@ class _RowReader(_Reader):
             self.fail("a layer superscript ^{(l)} must follow a name", t.pos)
         if t.text in (r"\partial", r"\nabla"):
             return self._partial(k, hi, out, subs, depth)
+        if t.text in _APPLIED and self._is(k + 1, hi, "'") and self._is(k + 2, hi, "("):
+            # \tanh'(u): the derivative of a named function
+            return self._apply(_OPERATORS[t.text[1:]], k + 2, hi, out, subs, depth, 1, t.pos)
         if t.text == r"\lim":
             return self._limit(k, hi, out, subs, depth)
         if t.text in _MARKS and self._is(k + 1, hi, "{"):
@@ -980,9 +995,16 @@ class _RowReader(_Reader):
             self.fail(f"{what} needs something to differentiate", self.toks[k - 1].end)
         start = self.toks[k].pos
         out, subs = _Out(), {}
+        if self._is(k, hi, "|"):  # \frac{d}{dw} |w|: the bars and what they hold
+            j = k + 1
+            while j < hi and not self._is(j, hi, "|"):
+                j = self.pair[j] + 1 if self._is(j, hi, *_OPEN) else j + 1
+            if j >= hi or j == k + 1:
+                self.fail("an absolute value | … | that does not close", self.toks[k].pos)
+            return sp.Abs(self.read(k + 1, j, depth + 1)), j + 1
         nk = self._step(k, hi, out, subs, depth + 1)
-        if self.toks[k].text in _APPLIED and nk == k + 1 and nk < hi:
-            # \frac{\partial}{\partial z} \log p_j: the operator and its argument
+        while self.toks[nk - 1].text in _APPLIED and nk < hi and not self._is(nk, hi, "^"):
+            # \frac{\partial}{\partial z} \log \cosh r: the operators and their argument
             nk = self._step(nk, hi, out, subs, depth + 1)
         while self._is(nk, hi, "^"):
             nk = self._superscript(nk, hi, out, subs, depth + 1)

@@ -124,6 +124,14 @@ _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stat
 _GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
 #: the count a sum over features \sum_{j=1}^{d} is written out for
 FEATURES = 3
+#: a vector given by its entries: \mathbf{w} = (w_1, w_2)^\top
+_VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*(?:\\left\s*)?"
+                     r"[(\[]\s*([A-Za-z]_\{?\d+\}?(?:\s*,\s*[A-Za-z]_\{?\d+\}?)+)\s*"
+                     r"(?:\\right\s*)?[)\]]")
+#: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
+_NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
+                   r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
+                   r"(?:_\{?([12])\}?)?(\^\{?2\}?)?")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
 #: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
@@ -202,6 +210,12 @@ class _Checker:
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
+        vectors = {m.group(1): [c.strip() for c in m.group(2).split(",")]
+                   for m in _VECTOR.finditer(doc.text)}
+        if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
+            doc = dataclasses.replace(doc, rows=[
+                dataclasses.replace(r, latex=_NORM.sub(lambda m: _norm(m, vectors), r.latex))
+                if _NORM.search(r.latex) else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
             if _ANNOTATION.search(r.latex) else r for r in doc.rows])
@@ -336,6 +350,11 @@ class _Checker:
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
+            if _VECTOR.fullmatch(re.sub(r"\s*(?:\^\s*\{?\\top\}?|\^T)?\s*[,.]?\s*$", "",
+                                        row.latex.strip())):
+                self._all([(None, None, r) for _, r in chain.parts], "unchecked",
+                          "a vector given by its entries (read where its norm is used)")
+                return None
             if MARKS.search(latex):
                 # z_i = \mathbf{w}^\top \mathbf{x}_i + b = \sum_j w_j x_{ij} + b: the
                 # links around a matrix-notation side still hold by transitivity
@@ -495,6 +514,8 @@ class _Checker:
                 continue
             if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
+            if parts[0][2].env in _INLINE and key(lhs) in keys:
+                continue  # "if the model predicts $\hat{y}_i = y_i$": a case, not a new meaning
             line = parts[0][2].line
             if parts[0][2].env in _INLINE and key(lhs) not in keys and \
                     differentiated.get(key(lhs), (10 ** 9,))[0] < line and \
@@ -719,6 +740,11 @@ class _Checker:
                     self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
                     previous, previous_true = expr, made
                     continue
+                if row.env in _INLINE and (len(parts) == 2 and is_name(first) or
+                                           _SOLVING.search(self._before(parts[0][2]))):
+                    self._all(parts, "unchecked", "a case or condition the text sets (“if …”, "
+                              "“setting … gives”), not an identity to check")
+                    return
             if link.verdict not in ("correct", "unchecked"):
                 reading = self._local_reading(parts, k, judge, definitions)
                 if reading:
@@ -1094,6 +1120,19 @@ def _renamed(name: str, at: dict) -> str:
             top = f"({value})" if top.startswith("(") else str(value) if value < 10 \
                 else f"{{{value}}}"
     return stem + hat + top
+
+
+def _norm(m, vectors) -> str:
+    """The LaTeX of a vector's norm written with its entries (or the norm as it
+    was, for a vector the document does not spell out)."""
+    entries = vectors.get(m.group(1) or m.group(2))
+    if not entries:
+        return m.group(0)
+    if m.group(3) == "1":
+        inner = " + ".join(f"|{e}|" for e in entries)
+        return f"({inner})" + ("^{2}" if m.group(4) else "")
+    squares = " + ".join(f"{e}^{{2}}" for e in entries)
+    return f"({squares})" if m.group(4) else rf"\sqrt{{{squares}}}"
 
 
 def written_out(expr, index=INDEX):

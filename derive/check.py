@@ -132,6 +132,8 @@ _VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*
 _NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
                    r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
                    r"(?:_\{?([12])\}?)?(\^\{?2\}?)?")
+#: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
+_APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
 #: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
@@ -376,7 +378,7 @@ class _Checker:
             try:
                 with budget(self.row_seconds):
                     # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
-                    expr = parse_row(_SENTENCE_END.sub("", latex),
+                    expr = parse_row(_SENTENCE_END.sub("", _APPROX.sub("", latex)),
                                      self.notation, wrt=wrt,
                                      file=self.file,
                                      line=row.line, column=row.column)
@@ -538,6 +540,26 @@ class _Checker:
                 bare = sp.Symbol(lhs.func.__name__)
                 if not rhs.has(bare):
                     out.append((line, ("bare", bare), bare, rhs))
+        return out + self._per_sample(out, keys)
+
+    def _per_sample(self, found, keys) -> list:
+        """``L_i`` used where only ``L = -[y \\ln \\hat{y} + …]`` is defined: sample i's
+        L, the same formula in sample i's entries (y_i, \\hat{y}_i) wherever the
+        document writes them, as ``(line, key, name, body)``."""
+        out = []
+        for a in sorted(self.used_indexed, key=str):
+            if len(a.indices) != 1 or not a.indices[0].is_integer or key(a) in keys:
+                continue
+            bare = sp.Symbol(str(a.base))
+            whole = next((d for d in found if d[2] == bare), None)
+            if whole is None:
+                continue
+            i = a.indices[0]
+            entries = {s: sp.IndexedBase(s.name)[i] for s in whole[3].free_symbols
+                       if isinstance(s, sp.Symbol) and sp.IndexedBase(s.name)[i] in self.used_indexed}
+            if entries:
+                keys.add(key(a))
+                out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
         return out
 
     def _constraints(self, parsed_chains, found) -> list:
@@ -734,6 +756,11 @@ class _Checker:
                 continue
             if previous is None:  # the row before could not be read: compare with the left
                 link = value = judge.compare(made, truth)
+            if _APPROX.match(latex):
+                self._set(row, Finding(row.line, row.line_end, row.latex,
+                                       *self._approximate(row, latex, made, previous_true)))
+                previous, previous_true = expr, made
+                continue
             if link.verdict in ("wrong", "factor") and (k == 1 or origin_line is None):
                 said = self._under_conditions(row, made, previous_true, judge)
                 if said:  # "with $\lambda_1 = 0$ the gradient is …"
@@ -898,6 +925,33 @@ class _Checker:
                                                   "correct", "the left side of the chain"))
         return True
 
+    def _approximate(self, row, latex, made, true):
+        """``(verdict, reason)`` of a link ``… \\approx 0.731``: right when it agrees
+        to the decimals shown, with the values the prose just set."""
+        digits = max([len(d) for d in re.findall(r"\d\.(\d+)", latex)] + [0])
+        at = self._conditions_at(row)
+        values = []
+        for e in (made, true):
+            e = sp.sympify(e).xreplace(at)
+            if e.has(sp.Sum):
+                e = e.doit()
+            try:
+                values.append(complex(sp.N(e, 30)))
+            except (TypeError, ValueError):
+                return "unchecked", "an approximation at values the text does not give"
+        a, b = values
+        if abs(a - b) <= 0.5 * 10 ** -digits * 1.000001 + 1e-12:
+            return "correct", f"≈ {b.real:.{digits + 2}f}, right to the {digits} decimals shown"
+        return "wrong", f"{b.real:.{digits + 3}f}, not {a.real:.{digits}f}"
+
+    def _conditions_at(self, row) -> dict:
+        """The values the prose set (``with $w = 0.25$``) in the lines just before ``row``."""
+        latest: dict = {}
+        for line, name, value in self.conditions:
+            if row.line - _CONDITION_REACH <= line <= row.line:
+                latest[name] = value
+        return latest
+
     def _under_conditions(self, row, made, true, judge) -> str | None:
         """The reason a row that is wrong as it stands is right under the
         conditions the prose just set (``with $\\lambda_1 = 0$``, at most
@@ -910,9 +964,16 @@ class _Checker:
         at = {name: value for name, (line, value) in latest.items() if name in names}
         if not at:
             return None
+        digits = [len(d) for d in re.findall(r"\d\.(\d+)", row.latex)]
         try:
             with budget(self.row_seconds):
-                if judge.compare(made.xreplace(at), true.xreplace(at)).verdict != "correct":
+                a, b = made.xreplace(at), true.xreplace(at)
+                if digits and not (a.free_symbols | b.free_symbols):
+                    # -\ln(1 - 0.731) for -\ln(1 - σ(1)): right up to the rounding shown
+                    x, y = complex(sp.N(a.doit(), 20)), complex(sp.N(b.doit(), 20))
+                    if abs(x - y) > 10 ** -min(digits) * max(1.0, abs(y)):
+                        return None
+                elif judge.compare(a, b).verdict != "correct":
                     return None
         except Exception:  # over budget, or no value: the row stays wrong
             return None

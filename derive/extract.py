@@ -569,6 +569,8 @@ def _top_level(latex: str) -> list:
                 depth -= 1
             elif word in BREAKERS and depth == 0:
                 found.append((j, word, end))
+            elif word == "approx" and depth == 0:
+                found.append((j, "=", j))  # A \approx 0.731: a link, its side keeps \approx
             if end < n and latex[end] == "[" and word not in ("left", "right"):
                 close = latex.find("]", end)  # \avgsum[i, n]: a bracket argument
                 end = close + 1 if close > 0 else end

@@ -37,8 +37,8 @@ from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
-from .meaning import (InForce, TaintMap, defined, definition_slip, evaluation, is_name, key,
-                      names_in, not_algebra)
+from .meaning import (LABEL, SCRIPTED, InForce, TaintMap, defined, definition_slip, evaluation,
+                      instantiate, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
@@ -124,6 +124,10 @@ _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stat
 _GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
 #: the count a sum over features \sum_{j=1}^{d} is written out for
 FEATURES = 3
+#: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
+_INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
+                        r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
+                        r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
 #: a vector given by its entries: \mathbf{w} = (w_1, w_2)^\top
 _VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*(?:\\left\s*)?"
                      r"[(\[]\s*([A-Za-z]_\{?\d+\}?(?:\s*,\s*[A-Za-z]_\{?\d+\}?)+)\s*"
@@ -140,10 +144,6 @@ _CONDITION_REACH = 15
 _QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
                         r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
                         r"(?:\(\s*)?([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*\)?\s*[.,;]?\s*$")
-#: a layer label with a general letter: (l), (l-1), {l+1}, l
-_LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
-#: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
-_SCRIPTED = re.compile(r"(.+?)_\{?([A-Za-z0-9]+)\}?(\^.*)?")
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
 MAX_REPAIRS = 80
@@ -212,6 +212,10 @@ class _Checker:
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
+        # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
+        doc = dataclasses.replace(doc, rows=[
+            dataclasses.replace(r, latex=_INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
+            if _INDICATOR.search(r.latex) else r for r in doc.rows])
         vectors = {m.group(1): [c.strip() for c in m.group(2).split(",")]
                    for m in _VECTOR.finditer(doc.text)}
         if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
@@ -612,10 +616,10 @@ class _Checker:
         names = sorted(letters)
         for combo in itertools.product(*(letters[x] for x in names)):
             at = dict(zip(names, combo))
-            name = _instantiate(lhs, at)
+            name = instantiate(lhs, at)
             if name == lhs:
                 continue
-            body = _instantiate(rhs, at)
+            body = instantiate(rhs, at)
             if any(self._beyond_layers(str(v.base) if isinstance(v, sp.Indexed) else str(v))
                    for v in names_in(body) - names_in(rhs) if not isinstance(v, sp.IndexedBase)):
                 continue  # l = 0 of a^{(l)} = σ(a^{(l-1)} …) asks for an a^{(-1)} never written
@@ -640,7 +644,7 @@ class _Checker:
         for v in names:
             whole = str(v.base) if isinstance(v, sp.Indexed) else str(v)
             stem, hat, top = whole.partition("^")
-            label = _LABEL.fullmatch(top) if hat else None
+            label = LABEL.fullmatch(top) if hat else None
             if label and label.group(2) not in (self.notation.index, "n"):
                 # z^(l), a^(l-1): layer l's values are the layers the document names
                 pattern = re.escape(stem) + r"\^" + (r"\((\d+)\)" if top.startswith("(")
@@ -650,7 +654,7 @@ class _Checker:
                 if shown:
                     out.setdefault(label.group(2), []).append(shown)
             if isinstance(v, sp.Symbol):
-                m = _SCRIPTED.fullmatch(v.name)
+                m = SCRIPTED.fullmatch(v.name)
                 if not m:
                     continue
                 toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
@@ -882,7 +886,7 @@ class _Checker:
             with budget(self.row_seconds):
                 for combo in combos:
                     at = dict(zip(letters, combo))
-                    rows = [_instantiate(p[0], at, kronecker) for p in parts]
+                    rows = [instantiate(p[0], at, kronecker) for p in parts]
                     made_up = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
                                for e in rows for v in names_in(e) - before
                                if not isinstance(v, sp.IndexedBase)} - self.known_names
@@ -1129,58 +1133,6 @@ def _grounded(expr, definitions, seen=None) -> bool:
             if body.has(D) and not _grounded(body, definitions, seen):
                 return False
     return True
-
-
-def _instantiate(expr, at: dict, kronecker=None):
-    """``expr`` with its general indices given values (``at``: letter → value):
-    p_j → p_2, w_{k1} → w_{21}, h[i, k] → h[i, 2], z^{(l)} → z^{(2)},
-    a^{(l-1)} → a^{(1)}, a bare j → 2, and ``\\delta_{jk}`` → 1 or 0 when
-    ``kronecker`` names the δ."""
-    rename = {}
-    for s in expr.free_symbols:
-        if not isinstance(s, sp.Symbol):
-            continue
-        if s.name in at and not s.is_integer:
-            rename[s] = sp.Integer(at[s.name])
-            continue
-        m = _SCRIPTED.fullmatch(s.name)
-        if m and kronecker and m.group(1) == kronecker:
-            got = [str(at[t]) if t in at else t for t in re.findall(r"[A-Za-z]|\d+", m.group(2))]
-            if len(got) == 2 and all(g.isdigit() for g in got):
-                rename[s] = sp.Integer(got[0] == got[1])
-                continue
-        name = _renamed(s.name, at)
-        if name != s.name:
-            rename[s] = sp.Symbol(name)
-    for a in expr.atoms(sp.IndexedBase):
-        name = _renamed(str(a.label), at)
-        if name != str(a.label):
-            rename[a] = sp.IndexedBase(name)
-    out = expr.xreplace(rename)
-    if kronecker:
-        out = out.replace(lambda e: isinstance(e, sp.Indexed) and str(e.base) == kronecker
-                          and len(e.indices) == 2 and all(k.is_Integer for k in e.indices),
-                          lambda e: sp.Integer(e.indices[0] == e.indices[1]))
-    return out
-
-
-def _renamed(name: str, at: dict) -> str:
-    """A name's general indices given values: ``w_{k1}`` → ``w_{21}`` and
-    ``a^(l-1)`` → ``a^(1)`` for k = 2, l = 2 (the name unchanged if it has none)."""
-    stem, hat, top = name.partition("^")
-    m = _SCRIPTED.fullmatch(stem)
-    if m:
-        toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
-        if any(t in at for t in toks):
-            sub = "".join(str(at[t]) if t in at else t for t in toks)
-            stem = f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
-    if hat:
-        label = _LABEL.fullmatch(top)
-        if label and label.group(2) in at:
-            value = at[label.group(2)] + int(label.group(3) or 0)
-            top = f"({value})" if top.startswith("(") else str(value) if value < 10 \
-                else f"{{{value}}}"
-    return stem + hat + top
 
 
 def _norm(m, vectors) -> str:

@@ -29,7 +29,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .functions import Activation
-from .meaning import defined
+from .meaning import defined, instantiate
 from .rules import D
 
 #: the sample counts the sums are written out for
@@ -101,7 +101,11 @@ class Judge:
                     fixed = [(t, a) for t, a in zip(target.indices, atom.indices) if t.is_Integer]
                     if all(t == a for t, a in fixed) and len(fixed) >= best.get(atom, (-1,))[0]:
                         best[atom] = (len(fixed), target)
-                        back[atom] = body.xreplace(dict(zip(target.indices, atom.indices)))
+                        # z[j, i] = w_j x_i + b_j at z[1, i]: w_1 x_i + b_1 (a general entry j)
+                        at = {str(t): int(a) for t, a in zip(target.indices, atom.indices)
+                              if isinstance(t, sp.Symbol) and not t.is_integer and a.is_Integer}
+                        made = instantiate(body, at) if at else body
+                        back[atom] = made.xreplace(dict(zip(target.indices, atom.indices)))
             elif isinstance(target, AppliedUndef):
                 for call in plain.atoms(AppliedUndef):
                     if call.func == target.func and len(call.args) == len(target.args):
@@ -302,7 +306,8 @@ class Judge:
                     return Verdict("unchecked", reason=f"cannot evaluate: {e}")
                 exact = isinstance(a, Fraction) and isinstance(b, Fraction)
                 if a == b if exact else abs(a - b) <= RTOL * max(1.0, abs(a), abs(b)):
-                    ratios.append(1.0)
+                    if b != 0:  # both 0 (a ReLU switched off): no say about a factor
+                        ratios.append(1.0)
                     continue
                 a, b = (x if exact else complex(x) for x in (a, b))
                 example = {str(k): float(v) for k, v in values.items()}
@@ -315,9 +320,9 @@ class Judge:
                 ratios.append(a / b)
                 if len(ratios) > 1 and abs(ratios[-1] - ratios[0]) > 1e-7 * abs(ratios[0]):
                     return Verdict("wrong", counterexample=example, reason=shown)
-        r = ratios[0]
-        if all(abs(x - 1) <= RTOL for x in ratios):
+        if not ratios or all(abs(x - 1) <= RTOL for x in ratios):
             return Verdict("correct")
+        r = ratios[0]
         if abs(r) < 1e-12:  # the written side is 0 where the true one is not
             return Verdict("wrong", counterexample=example,
                            reason="it is 0 where the true value is not")

@@ -195,3 +195,61 @@ def defined(name, definitions) -> bool:
     if isinstance(name, AppliedUndef):
         return any(isinstance(k, AppliedUndef) and k.func == name.func for k in definitions)
     return False
+
+#: a layer label with a general letter: (l), (l-1), {l+1}, l
+LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
+
+#: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
+SCRIPTED = re.compile(r"(.+?)_\{?([A-Za-z0-9]+)\}?(\^.*)?")
+
+
+def instantiate(expr, at: dict, kronecker=None):
+    """``expr`` with its general indices given values (``at``: letter → value):
+    p_j → p_2, w_{k1} → w_{21}, h[i, k] → h[i, 2], z^{(l)} → z^{(2)},
+    a^{(l-1)} → a^{(1)}, a bare j → 2, and ``\\delta_{jk}`` → 1 or 0 when
+    ``kronecker`` names the δ."""
+    rename = {}
+    for s in expr.free_symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        if s.name in at and not s.is_integer:
+            rename[s] = sp.Integer(at[s.name])
+            continue
+        m = SCRIPTED.fullmatch(s.name)
+        if m and kronecker and m.group(1) == kronecker:
+            got = [str(at[t]) if t in at else t for t in re.findall(r"[A-Za-z]|\d+", m.group(2))]
+            if len(got) == 2 and all(g.isdigit() for g in got):
+                rename[s] = sp.Integer(got[0] == got[1])
+                continue
+        name = _renamed(s.name, at)
+        if name != s.name:
+            rename[s] = sp.Symbol(name)
+    for a in expr.atoms(sp.IndexedBase):
+        name = _renamed(str(a.label), at)
+        if name != str(a.label):
+            rename[a] = sp.IndexedBase(name)
+    out = expr.xreplace(rename)
+    if kronecker:
+        out = out.replace(lambda e: isinstance(e, sp.Indexed) and str(e.base) == kronecker
+                          and len(e.indices) == 2 and all(k.is_Integer for k in e.indices),
+                          lambda e: sp.Integer(e.indices[0] == e.indices[1]))
+    return out
+
+
+def _renamed(name: str, at: dict) -> str:
+    """A name's general indices given values: ``w_{k1}`` → ``w_{21}`` and
+    ``a^(l-1)`` → ``a^(1)`` for k = 2, l = 2 (the name unchanged if it has none)."""
+    stem, hat, top = name.partition("^")
+    m = SCRIPTED.fullmatch(stem)
+    if m:
+        toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
+        if any(t in at for t in toks):
+            sub = "".join(str(at[t]) if t in at else t for t in toks)
+            stem = f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
+    if hat:
+        label = LABEL.fullmatch(top)
+        if label and label.group(2) in at:
+            value = at[label.group(2)] + int(label.group(3) or 0)
+            top = f"({value})" if top.startswith("(") else str(value) if value < 10 \
+                else f"{{{value}}}"
+    return stem + hat + top

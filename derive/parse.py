@@ -78,7 +78,8 @@ def _operator_names() -> dict[str, type]:
         if m:
             names[m.group(1).lower()] = f
     return {**names, "ln": sp.log, "sgn": sp.sign, "sign": sp.sign, "sech": sp.sech,
-            "csch": sp.csch, "coth": sp.coth, "cosh": sp.cosh, "sinh": sp.sinh}
+            "csch": sp.csch, "coth": sp.coth, "cosh": sp.cosh, "sinh": sp.sinh,
+            "heaviside": FUNCTIONS["step"]}
 
 
 _OPERATORS = _operator_names()
@@ -785,6 +786,24 @@ class _RowReader(_Reader):
         while self._is(j, hi, "_", "^"):
             if self.toks[j].text == "_" and sub is None:
                 sub, _, j = self._script(j, hi, "subscript")
+            elif self.toks[j].text == "^" and sup is None and self._is(j + 1, hi, "{") \
+                    and self._is(j + 2, hi, "["):
+                # a^{[1]}, z^{[2](i)}: layer 1 (deeplearning.ai's brackets), of sample i
+                close, bracket = self.pair[j + 1], self.pair[j + 2]
+                inner = self.toks[j + 3:bracket]
+                if not inner or not all(x.kind in ("letter", "number") or x.text in "+-"
+                                        for x in inner):
+                    self.fail("a layer label ^{[l]} must be letters, digits, + and -",
+                              self.toks[j + 2].pos)
+                sup = "(" + "".join(x.text for x in inner) + ")"
+                rest = self.toks[bracket + 1:close]
+                if rest:
+                    if not (len(rest) == 3 and rest[0].text == "(" and rest[2].text == ")"
+                            and rest[1].kind == "letter"):
+                        self.fail("after ^{[l]} only a sample index (i) is read",
+                                  rest[0].pos)
+                    sub = rest[1].text if sub is None else sub + rest[1].text
+                j = close + 1
             elif self.toks[j].text == "^" and sup is None:
                 layer = None if wrt else self._layer_letter(j, hi)
                 if layer is not None:

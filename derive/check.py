@@ -212,10 +212,9 @@ class _Checker:
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
-        # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
-        doc = dataclasses.replace(doc, rows=[
-            dataclasses.replace(r, latex=_INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
-            if _INDICATOR.search(r.latex) else r for r in doc.rows])
+        # "\delta^{[2]} := \frac{\partial L}{\partial z^{[2]}}": a definition, unless the name
+        # is on both sides (w := w - \eta g, an update)
+        doc = dataclasses.replace(doc, rows=[_defined_as(r) for r in doc.rows])
         vectors = {m.group(1): [c.strip() for c in m.group(2).split(",")]
                    for m in _VECTOR.finditer(doc.text)}
         if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
@@ -238,10 +237,25 @@ class _Checker:
                                                row.problem)
         if is_matrix_document(doc.rows):
             return self._run_matrix(doc)
+        # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
+        doc = dataclasses.replace(doc, rows=[
+            dataclasses.replace(r, latex=_INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
+            if _INDICATOR.search(r.latex) else r for r in doc.rows])
         unsure = ambiguous_calls(doc, self.notation, self.pins)
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
+        self.vectors = {}  # z → [z_1, z_2], from "z = (z_1, z_2)"
+        for row in doc.rows:
+            given = _tuple_row(row.latex) if "(" in row.latex and not row.problem else None
+            if given and not any(r"\dots" in e or r"\ldots" in e for e in given[1]):
+                try:
+                    name = parse_row(given[0], self.notation)
+                    entries = [parse_row(e, self.notation) for e in given[1]]
+                except LatexParseError:
+                    continue
+                if isinstance(name, sp.Symbol) and all(is_name(e) for e in entries):
+                    self.vectors[name] = entries
         self.used_names = {v.name for parts in parsed for e, _, _ in parts
                            for v in e.free_symbols if isinstance(v, sp.Symbol)}
         self.used_indexed = {a for parts in parsed for e, _, _ in parts
@@ -356,10 +370,9 @@ class _Checker:
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
-            if _VECTOR.fullmatch(re.sub(r"\s*(?:\^\s*\{?\\top\}?|\^T)?\s*[,.]?\s*$", "",
-                                        row.latex.strip())):
+            if len(chain.parts) == 2 and _tuple_row(row.latex):
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
-                          "a vector given by its entries (read where its norm is used)")
+                          "a vector given by its entries (read entry by entry where it is used)")
                 return None
             if MARKS.search(latex):
                 # z_i = \mathbf{w}^\top \mathbf{x}_i + b = \sum_j w_j x_{ij} + b: the
@@ -523,9 +536,8 @@ class _Checker:
             if parts[0][2].env in _INLINE and key(lhs) in keys:
                 continue  # "if the model predicts $\hat{y}_i = y_i$": a case, not a new meaning
             line = parts[0][2].line
-            if parts[0][2].env in _INLINE and key(lhs) not in keys and \
-                    differentiated.get(key(lhs), (10 ** 9,))[0] < line and \
-                    _SOLVING.search(self._before(parts[0][2])):
+            if key(lhs) not in keys and differentiated.get(key(lhs), (10 ** 9,))[0] < line \
+                    and _SOLVING.search(self._before(parts[0][2])):
                 # "solving ∂J/∂b = 0 gives $b = …$": b is a parameter the rows above
                 # differentiate by; this is the value it takes, not what b means
                 self.solutions[id(parts)] = (lhs, rhs, differentiated[key(lhs)][1])
@@ -547,9 +559,10 @@ class _Checker:
         return out + self._per_sample(out, keys)
 
     def _per_sample(self, found, keys) -> list:
-        """``L_i`` used where only ``L = -[y \\ln \\hat{y} + …]`` is defined: sample i's
-        L, the same formula in sample i's entries (y_i, \\hat{y}_i) wherever the
-        document writes them, as ``(line, key, name, body)``."""
+        """``L_i`` used where only ``L = -[y \\ln \\hat{y} + …]`` is defined, and L's
+        names have sample-i versions the document defines (\\hat{y}_i = σ(w x_i + b)):
+        sample i's L, the same formula in sample i's entries, as ``(line, key,
+        name, body)``. (A model's y = x w beside data y_i is not one.)"""
         out = []
         for a in sorted(self.used_indexed, key=str):
             if len(a.indices) != 1 or not a.indices[0].is_integer or key(a) in keys:
@@ -561,7 +574,7 @@ class _Checker:
             i = a.indices[0]
             entries = {s: sp.IndexedBase(s.name)[i] for s in whole[3].free_symbols
                        if isinstance(s, sp.Symbol) and sp.IndexedBase(s.name)[i] in self.used_indexed}
-            if entries:
+            if any(key(e) in keys for e in entries.values()):  # L_i uses ŷ_i, defined
                 keys.add(key(a))
                 out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
         return out
@@ -713,7 +726,7 @@ class _Checker:
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
             return
-        if self._general(parts, judge, definitions):
+        if self._entrywise(parts, judge, definitions) or self._general(parts, judge, definitions):
             return
         if id(parts) in self.layer_rules:
             self._all(parts, "unchecked", f"a rule for a general layer "
@@ -872,52 +885,77 @@ class _Checker:
         if not stems:
             return False
         letters = sorted(stems)
-        values = [stems[x] for x in letters]
-        combos = list(itertools.product(*values))
+        combos = list(itertools.product(*(stems[x] for x in letters)))
         if len(combos) > 27:
             self._all(parts, "unchecked", "a rule for general indices "
                       f"{', '.join(letters)} with too many values to check each")
             return True
         kronecker = None if any(str(d).startswith("delta") for d in definitions) else "delta"
-        verdicts: dict = {}  # row index → first failing (values, Verdict)
+        cases = [(", ".join(f"{x} = {v}" for x, v in zip(letters, combo)),
+                  [instantiate(p[0], dict(zip(letters, combo)), kronecker) for p in parts])
+                 for combo in combos]
+        return self._cases(parts, judge, definitions, cases, "every " + " and ".join(
+            f"{x} = {', '.join(map(str, stems[x]))}" for x in letters))
+
+    def _entrywise(self, parts, judge, definitions) -> bool:
+        """``\\nabla_z L = p - y`` for a vector z = (z_1, z_2) the document spells
+        out: one row per entry, ∂L/∂z_1 = p_1 − y_1, … (each name whose entries
+        the document writes taken entry by entry). False when no ∂ is by such
+        a vector."""
+        vector = next((d.wrt for p in parts for d in p[0].atoms(D) if d.wrt in self.vectors),
+                      None)
+        if vector is None:
+            return False
+        cases = []
+        for k, entry in enumerate(self.vectors[vector], 1):
+            at = {vector: entry}
+            for v in set().union(*(p[0].free_symbols for p in parts)):
+                name = f"{v}_{k}" if isinstance(v, sp.Symbol) else None
+                if name and v != vector and name in self.used_names and not defined(
+                        v, definitions):
+                    at[v] = sp.Symbol(name)
+            cases.append((f"entry {k}", [p[0].xreplace(at) for p in parts]))
+        return self._cases(parts, judge, definitions, cases, f"every entry of {self.show(vector)}",
+                           known=self.known_names | self.used_names)
+
+    def _cases(self, parts, judge, definitions, cases, every, known=None) -> bool:
+        """Check a chain through its cases ``(label, rows)``: a link is right when it
+        holds in every case the document gives a meaning (cases asking for a
+        name it never defines, as a^{(0)}, are skipped). False when none is."""
+        verdicts: dict = {}  # row index → first failing (label, Verdict)
         before = set().union(*(names_in(p[0]) for p in parts))
-        checked = []
+        checked = 0
         try:
             with budget(self.row_seconds):
-                for combo in combos:
-                    at = dict(zip(letters, combo))
-                    rows = [instantiate(p[0], at, kronecker) for p in parts]
+                for label, rows in cases:
                     made_up = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
                                for e in rows for v in names_in(e) - before
-                               if not isinstance(v, sp.IndexedBase)} - self.known_names
+                               if not isinstance(v, sp.IndexedBase)} - (known or self.known_names)
                     if made_up or not all(_grounded(e, definitions) for e in rows):
                         continue  # l = 1 asks for an a^{(0)} or ∂C^{(3)} never given
-                    checked.append(combo)
+                    checked += 1
                     made = [judge.truth(e) for e in rows]
                     for k in range(1, len(parts)):
                         link = judge.compare(made[k], made[k - 1])
                         if link.verdict != "correct" and k not in verdicts and not \
                                 self._under_conditions(parts[k][2], made[k], made[k - 1], judge):
-                            verdicts[k] = (at, link)
+                            verdicts[k] = (label, link)
         except OverBudget:
-            self._all(parts, "unchecked", f"timeout: checking every value of "
-                      f"{', '.join(letters)} took over {self.row_seconds:g} s")
+            self._all(parts, "unchecked", f"timeout: checking {every} took over "
+                      f"{self.row_seconds:g} s")
             return True
         except Exception as e:  # a definition cycle or a derivative SymPy cannot take
             self._all(parts, "unchecked", f"cannot evaluate: {_first(e)}")
             return True
         if not checked:
             return False
-        every = " and ".join(f"{x} = {', '.join(sorted({str(c[j]) for c in checked}))}"
-                             for j, x in enumerate(letters))
         for k in range(1, len(parts)):
             row = parts[k][2]
             if k not in verdicts:
                 self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
-                                       f"holds for every {every}"))
+                                       f"holds for {every}"))
                 continue
-            at, link = verdicts[k]
-            where = ", ".join(f"{x} = {v}" for x, v in at.items())
+            where, link = verdicts[k]
             verdict = "unchecked" if link.verdict == "unchecked" else "wrong"
             self._set(row, Finding(row.line, row.line_end, row.latex, verdict,
                                    f"for {where}: {link.reason or link.verdict}",
@@ -1133,6 +1171,36 @@ def _grounded(expr, definitions, seen=None) -> bool:
             if body.has(D) and not _grounded(body, definitions, seen):
                 return False
     return True
+
+
+def _defined_as(row):
+    """``row`` with ``name := …`` written ``name = …`` when the name is not on the
+    right (a definition); an update ``w := w - \\eta g`` stays as it is."""
+    m = re.fullmatch(r"(\s*)([^=:]{1,60}?)\s*(?::=|\\coloneqq(?![A-Za-z]))(.*)", row.latex, re.S)
+    if not m:
+        return row
+    name = m.group(2).strip()
+    if name in m.group(3) or not re.fullmatch(r"[\\A-Za-z]+(?:[_^]\{?[^=]{0,30}\}?)*", name):
+        return row
+    return dataclasses.replace(row, latex=f"{m.group(1)}{m.group(2)} = {m.group(3).strip()}")
+
+
+def _tuple_row(latex: str):
+    """``(name, [entries])`` of a row ``z = (z_1, z_2)`` (also ``^\\top``,
+    ``\\in \\R^2`` after it), as LaTeX; None for any other row."""
+    m = re.fullmatch(r"\s*([^=]+?)\s*=\s*(?:\\left\s*)?\((.*)\)\s*(?:\\right\s*)?"
+                     r"(?:\^\s*\{?\s*(?:\\top|T)\s*\}?)?\s*(?:\\in\s*[^=]*)?[,.;]?\s*", latex, re.S)
+    if not m or not _balanced(m.group(2)):
+        return None
+    entries, depth, start = [], 0, 0
+    body = m.group(2)
+    for k, c in enumerate(body):
+        depth += (c in "({[") - (c in ")}]")
+        if c == "," and depth == 0:
+            entries.append(body[start:k].strip())
+            start = k + 1
+    entries.append(body[start:].strip())
+    return (m.group(1).strip(), entries) if len(entries) > 1 and all(entries) else None
 
 
 def _norm(m, vectors) -> str:

@@ -63,6 +63,8 @@ class _DocPrinter(NotesPrinter):
         base, _, sup = str(expr.base).partition("^")
         parts = [self._print(k) for k in expr.indices]
         index = ("" if all(len(k) == 1 for k in parts) else ",").join(parts)
+        if "_" in base and len(parts) == 1:  # x_1[i]: entry 1 of sample i, x_1^{(i)}
+            return f"{_name_tex(base)}^{{({index})}}"
         tex = f"{_name_tex(base)}_{index}" if len(index) == 1 else f"{_name_tex(base)}_{{{index}}}"
         return tex + (f"^{{{sup}}}" if sup else "")
 

@@ -839,6 +839,11 @@ class _RowReader(_Reader):
                 sup[1:-1] == self.notation.index or sup[1:-1] in self.bound):
             # x^{(i)}: the i-th sample, as CS229 writes it
             return sp.IndexedBase(base)[_index_symbol(sup[1:-1])]
+        if sub is not None and sup is not None and sup[0] == "(" and (
+                sup[1:-1] == self.notation.index or sup[1:-1] in self.bound):
+            # x_1^{(i)}: entry 1 of the i-th sample
+            name = f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
+            return sp.IndexedBase(name)[_index_symbol(sup[1:-1])]
         top = "" if sup is None else "^" + (sup if len(sup) == 1 or sup[0] == "(" else f"{{{sup}}}")
         if sub is not None and (sub == self.notation.index or sub in self.bound):
             return sp.IndexedBase(base + top)[_index_symbol(sub)]

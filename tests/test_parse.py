@@ -250,7 +250,9 @@ ROWS = [
     # layer superscripts and indices are names; plain numbers are powers
     (r"a_i^{(1)}", a1), (r"a^{(L)}_i", IB("a^(L)")), (r"x_i", xi),
     (r"w^{(2)}", S("w^(2)")), (r"w_1", w1), (r"x^2", S("x") ** 2), (r"a_i^2", ai ** 2),
-    (r"a_1^{(i)}", S("a_1^(i)")),  # the wrong-index mutation is another name
+    # entry 1 of sample i, as CS229 writes x_1^{(i)} (000's a_1^{(i)} slip stays a name
+    # nothing defines, so it is still flagged)
+    (r"a_1^{(i)}", sp.IndexedBase("a_1")[sp.Symbol("i", integer=True, positive=True)]),
     (r"C^{(2)}", S("C^(2)")), (r"a_i^{(l-1)}", IB("a^(l-1)")),
     (r"\pd[b^{1}]a_i^{(1)}", D(a1, S("b^1"))),  # grad.tex:91's typo: b^1, not b^(1)
     (r"\pd[b^{(1)}]a_i^{(1)}", D(a1, S("b^(1)"))),

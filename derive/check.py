@@ -140,6 +140,9 @@ _NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|bold
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
+#: a closing condition: ", \qquad \lambda > 0", "\quad (w \neq 0)"
+_CONDITION = re.compile(r"[,;]?\s*\\q?quad\s*(?:\\text\s*\{[^{}]*\}\s*)?\(?[^=]*?(?:>|<|\\geq?|\\leq?|"
+                        r"\\neq|\\ne(?![A-Za-z])|\\in(?![A-Za-z]))[^=]*?\)?\s*[.,;]?\s*$")
 #: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
 _QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
                         r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
@@ -275,7 +278,6 @@ class _Checker:
         judges: dict = {}
         prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE}
         prose |= {i for i, made_from in self.instance_of.items() if made_from in prose}
-        prose |= {id(body) for _, _, _, body in constraints}
         in_force = InForce(found, frozenset(prose))
         for parts in parsed:
             if id(parts) in self.constraint_chains:
@@ -543,13 +545,13 @@ class _Checker:
                 self.solutions[id(parts)] = (lhs, rhs, differentiated[key(lhs)][1])
                 continue
             keys.add(key(lhs))
-            if rhs.has(D):
+            if isinstance(rhs, D):  # δ = ∂ℓ/∂z: what the name is (not a rule using ∂)
                 derivatives.add(key(lhs))
             out.append((line, key(lhs), lhs, rhs))
             for made in self._instances(line, lhs, rhs, keys):
                 # z^{(l)} = … for l = 1, 2, 3: z^{(1)}, z^{(2)}, z^{(3)} from here on
                 keys.add(made[1])
-                if rhs.has(D):
+                if isinstance(rhs, D):
                     derivatives.add(made[1])
                 out.append(made)
             if isinstance(lhs, AppliedUndef):
@@ -842,7 +844,11 @@ class _Checker:
 
     def _qualified(self, row):
         """``row`` without a closing ``\\quad \\text{for } k = 1, 2, 3``, whose
-        values of k are remembered (:meth:`_instances`)."""
+        values of k are remembered (:meth:`_instances`), or a closing condition
+        ``, \\qquad \\lambda > 0``."""
+        m = _CONDITION.search(row.latex)
+        if m and "=" in row.latex[:m.start()]:
+            row = dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
         m = _QUALIFIER.search(row.latex)
         if not m or "=" not in row.latex[:m.start()]:
             return row
@@ -1174,15 +1180,20 @@ def _grounded(expr, definitions, seen=None) -> bool:
 
 
 def _defined_as(row):
-    """``row`` with ``name := …`` written ``name = …`` when the name is not on the
-    right (a definition); an update ``w := w - \\eta g`` stays as it is."""
-    m = re.fullmatch(r"(\s*)([^=:]{1,60}?)\s*(?::=|\\coloneqq(?![A-Za-z]))(.*)", row.latex, re.S)
-    if not m:
+    """``row`` with each ``name := …`` written ``name = …`` when the name is not on
+    its right (a definition); an update ``w := w - \\eta g`` stays as it is."""
+    if ":=" not in row.latex and "coloneqq" not in row.latex:
         return row
-    name = m.group(2).strip()
-    if name in m.group(3) or not re.fullmatch(r"[\\A-Za-z]+(?:[_^]\{?[^=]{0,30}\}?)*", name):
-        return row
-    return dataclasses.replace(row, latex=f"{m.group(1)}{m.group(2)} = {m.group(3).strip()}")
+    text = row.latex
+
+    def one(m):
+        rest = text[m.end():]
+        segment = re.split(r"\\q?quad(?![A-Za-z])|:=|\\coloneqq", rest)[0]
+        return m.group(0) if m.group(1) in segment else f"{m.group(1)} ="
+
+    latex = re.sub(r"((?<![\\A-Za-z])\\?[A-Za-z]+(?:\s*[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*)\s*"
+                   r"(?::=|\\coloneqq(?![A-Za-z]))", one, text)
+    return row if latex == text else dataclasses.replace(row, latex=latex)
 
 
 def _tuple_row(latex: str):

@@ -129,6 +129,10 @@ class Judge:
         derivative instead (:meth:`_local`): the names beside it are held.
         """
         def carry(d):
+            at = self._at_point(d)
+            if at is not None:  # \partial_w \tilde{L}(0): L̃'s derivative by w, at w = 0
+                call, point = at
+                return self.truth(D(call, d.wrt)).xreplace({d.wrt: point})
             if local and self._defines(d.wrt):
                 inner = self._local(d.expr, d.wrt)
             else:
@@ -146,6 +150,18 @@ class Judge:
         if expr.has(sp.Subs):  # f'(u) at u = w x + b, now that f' is known
             expr = expr.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
         return self.expand(expr)
+
+    def _at_point(self, d):
+        """``(F(w), a)`` when ``d`` is ∂_w F(a) for a function the document defines as
+        F(w) = …, with a point a free of w (the derivative taken at w = a); else None."""
+        e = d.expr
+        if not (isinstance(e, AppliedUndef) and len(e.args) == 1) or e.args[0].has(d.wrt):
+            return None
+        for target in self.definitions:
+            if isinstance(target, AppliedUndef) and target.func == e.func \
+                    and target.args == (d.wrt,):
+                return target, e.args[0]
+        return None
 
     def _defines(self, name) -> bool:
         return defined(name, self.definitions)

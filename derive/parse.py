@@ -804,6 +804,9 @@ class _RowReader(_Reader):
                                   rest[0].pos)
                     sub = rest[1].text if sub is None else sub + rest[1].text
                 j = close + 1
+            elif self.toks[j].text == "^" and sup is None and self._mark(j, hi):
+                # w^\star, w^*, w^{+}: the optimum, the updated value: another name
+                sup, j = self._mark(j, hi)
             elif self.toks[j].text == "^" and sup is None:
                 layer = None if wrt else self._layer_letter(j, hi)
                 if layer is not None:
@@ -820,6 +823,17 @@ class _RowReader(_Reader):
             else:
                 break
         return base, sub, sup, j
+
+    def _mark(self, j, hi):
+        """``(mark, next)`` for a superscript mark at token j (``^\\star``, ``^*``,
+        ``^{+}``, ``^{\\ast}``), or None."""
+        marks = {r"\star": "*", r"\ast": "*", "*": "*", "+": "+"}
+        nxt = self.toks[j + 1] if j + 1 < hi else None
+        if nxt is not None and nxt.text in marks:
+            return marks[nxt.text], j + 2
+        if self._is(j + 1, hi, "{") and self.pair[j + 1] == j + 3 and self.toks[j + 2].text in marks:
+            return marks[self.toks[j + 2].text], j + 4
+        return None
 
     def _layer_letter(self, j, hi):
         """``^L``, ``^{l+1}`` at token j: (the label's text, next index), or None."""

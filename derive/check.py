@@ -21,6 +21,7 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 import time
@@ -140,6 +141,9 @@ _NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|bold
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
+#: rows longer than this (characters) are read as they are, without the closing-remark
+#: and definition rewrites (their patterns would scan a megabyte row once per match)
+_TAIL = 4000
 #: a closing condition: ", \qquad \lambda > 0", "\quad (w \neq 0)"
 _CONDITION = re.compile(r"[,;]?\s*\\q?quad\s*(?:\\text\s*\{[^{}]*\}\s*)?\(?[^=]*?(?:>|<|\\geq?|\\leq?|"
                         r"\\neq|\\ne(?![A-Za-z])|\\in(?![A-Za-z]))[^=]*?\)?\s*[.,;]?\s*$")
@@ -243,14 +247,15 @@ class _Checker:
         # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
-            if _INDICATOR.search(r.latex) else r for r in doc.rows])
+            if len(r.latex) <= _TAIL and _INDICATOR.search(r.latex) else r for r in doc.rows])
         unsure = ambiguous_calls(doc, self.notation, self.pins)
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
         self.vectors = {}  # z → [z_1, z_2], from "z = (z_1, z_2)"
         for row in doc.rows:
-            given = _tuple_row(row.latex) if "(" in row.latex and not row.problem else None
+            given = _tuple_row(row.latex) if "(" in row.latex and not row.problem \
+                and len(row.latex) <= _TAIL else None
             if given and not any(r"\dots" in e or r"\ldots" in e for e in given[1]):
                 try:
                     name = parse_row(given[0], self.notation)
@@ -259,6 +264,13 @@ class _Checker:
                     continue
                 if isinstance(name, sp.Symbol) and all(is_name(e) for e in entries):
                     self.vectors[name] = entries
+                stem = re.sub(r"^(?:mathbf|boldsymbol|vec|bm)\{\\?(\w+)\}$", r"\1",
+                              str(name))
+                if row.env in _INLINE and all(e.is_Number for e in entries) and \
+                        re.fullmatch(r"[A-Za-z]", stem):
+                    # "take $\mathbf{x} = (0.5, 2.0)$": x_1 = 0.5, x_2 = 2.0 from here on
+                    self.conditions += [(row.line, sp.Symbol(f"{stem}_{k}"), e)
+                                        for k, e in enumerate(entries, 1)]
         self.used_names = {v.name for parts in parsed for e, _, _ in parts
                            for v in e.free_symbols if isinstance(v, sp.Symbol)}
         self.used_indexed = {a for parts in parsed for e, _, _ in parts
@@ -372,7 +384,7 @@ class _Checker:
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
-            if len(chain.parts) == 2 and _tuple_row(row.latex):
+            if len(chain.parts) == 2 and len(row.latex) <= _TAIL and _tuple_row(row.latex):
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a vector given by its entries (read entry by entry where it is used)")
                 return None
@@ -846,6 +858,8 @@ class _Checker:
         """``row`` without a closing ``\\quad \\text{for } k = 1, 2, 3``, whose
         values of k are remembered (:meth:`_instances`), or a closing condition
         ``, \\qquad \\lambda > 0``."""
+        if len(row.latex) > _TAIL:  # a megabyte row: no closing remark to look for
+            return row
         m = _CONDITION.search(row.latex)
         if m and "=" in row.latex[:m.start()]:
             row = dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
@@ -878,7 +892,7 @@ class _Checker:
                         self._all(parts, "correct", f"{said}: at it, ∂{self.show(cost)}/∂"
                                   f"{self.show(name)} = 0")
                         return
-        except Exception:  # over budget, or a derivative SymPy cannot take
+        except (OverBudget, Exception):  # over budget, or a derivative SymPy cannot take
             pass
         self._all(parts, "unchecked", said)
 
@@ -898,7 +912,8 @@ class _Checker:
             return True
         kronecker = None if any(str(d).startswith("delta") for d in definitions) else "delta"
         cases = [(", ".join(f"{x} = {v}" for x, v in zip(letters, combo)),
-                  [instantiate(p[0], dict(zip(letters, combo)), kronecker) for p in parts])
+                  functools.partial(instantiate, at=dict(zip(letters, combo)),
+                                    kronecker=kronecker))
                  for combo in combos]
         return self._cases(parts, judge, definitions, cases, "every " + " and ".join(
             f"{x} = {', '.join(map(str, stems[x]))}" for x in letters))
@@ -920,7 +935,7 @@ class _Checker:
                 if name and v != vector and name in self.used_names and not defined(
                         v, definitions):
                     at[v] = sp.Symbol(name)
-            cases.append((f"entry {k}", [p[0].xreplace(at) for p in parts]))
+            cases.append((f"entry {k}", functools.partial(_xreplace, at=at)))
         return self._cases(parts, judge, definitions, cases, f"every entry of {self.show(vector)}",
                            known=self.known_names | self.used_names)
 
@@ -930,17 +945,18 @@ class _Checker:
         name it never defines, as a^{(0)}, are skipped). False when none is."""
         verdicts: dict = {}  # row index → first failing (label, Verdict)
         before = set().union(*(names_in(p[0]) for p in parts))
-        checked = 0
+        checked = []  # (label, transform, its rows made true)
         try:
             with budget(self.row_seconds):
-                for label, rows in cases:
+                for label, case in cases:
+                    rows = [case(p[0]) for p in parts]
                     made_up = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
                                for e in rows for v in names_in(e) - before
                                if not isinstance(v, sp.IndexedBase)} - (known or self.known_names)
                     if made_up or not all(_grounded(e, definitions) for e in rows):
                         continue  # l = 1 asks for an a^{(0)} or ∂C^{(3)} never given
-                    checked += 1
                     made = [judge.truth(e) for e in rows]
+                    checked.append((label, case, made))
                     for k in range(1, len(parts)):
                         link = judge.compare(made[k], made[k - 1])
                         if link.verdict != "correct" and k not in verdicts and not \
@@ -963,15 +979,56 @@ class _Checker:
                 continue
             where, link = verdicts[k]
             verdict = "unchecked" if link.verdict == "unchecked" else "wrong"
-            self._set(row, Finding(row.line, row.line_end, row.latex, verdict,
-                                   f"for {where}: {link.reason or link.verdict}",
-                                   diagnosis=f"wrong for {where}" if verdict == "wrong" else None,
-                                   counterexample=link.counterexample or None,
-                                   origin=verdict == "wrong"))
+            found = Finding(row.line, row.line_end, row.latex, verdict,
+                            f"for {where}: {link.reason or link.verdict}",
+                            diagnosis=f"wrong for {where}" if verdict == "wrong" else None,
+                            counterexample=link.counterexample or None,
+                            origin=verdict == "wrong")
+            if verdict == "wrong":
+                self._general_repair(parts, k, judge, definitions, checked, found)
+            self._set(row, found)
         first = parts[0][2]
         self.by_row.setdefault(id(first), Finding(first.line, first.line_end, first.latex,
                                                   "correct", "the left side of the chain"))
         return True
+
+    def _general_repair(self, parts, k, judge, definitions, checked, found):
+        """The one-slip repair of a general row (``x_k`` for ``x_j``, a missing 2)
+        that makes it right in every case, into ``found``'s diagnosis and fix."""
+        expr, latex, _ = parts[k]
+        factors = set()
+        for _, _, made in checked:
+            link = judge.compare(made[k], made[k - 1])
+            factors.add(link.factor if link.verdict == "factor" else None)
+        if len(factors) == 1 and None not in factors and (f := factors.pop()) != 0:
+            found.verdict, found.factor = "factor", str(f)
+            found.diagnosis = ("wrong sign" if f == -1 else
+                               f"a constant factor: it is {sp.latex(f)} times the right value")
+            found.correct_latex = self.show(sp.Mul(1 / f, expr, evaluate=True), latex)
+            return
+        try:  # every case for every candidate: a short search, the row is flagged already
+            with budget(None if self.row_seconds is None else min(self.row_seconds, 0.4)):
+                candidates = repairs(expr, lhs=parts[0][0], previous=parts[k - 1][0],
+                                     definitions=definitions, chain=[p[0] for p in parts],
+                                     index=INDEX, show=self.show)
+                for tried, (why, fixed, *renamed) in enumerate(candidates):
+                    if tried == MAX_REPAIRS // 2:
+                        return
+                    if fixed is None or fixed == expr or fixed == 0:
+                        continue
+                    try:
+                        if all(judge.agrees(judge.truth(case(fixed)), made[k - 1])
+                               for _, case, made in checked):
+                            found.diagnosis = why
+                            source = latex.replace(*renamed[0]) if renamed else latex
+                            found.correct_latex = self.show(fixed, source)
+                            return
+                    except OverBudget:
+                        raise
+                    except Exception:  # a repair SymPy cannot evaluate is no repair
+                        continue
+        except (OverBudget, Exception):  # over budget, or a candidate that cannot be made
+            return
 
     def _approximate(self, row, latex, made, true):
         """``(verdict, reason)`` of a link ``… \\approx 0.731``: right when it agrees
@@ -990,7 +1047,8 @@ class _Checker:
         a, b = values
         if abs(a - b) <= 0.5 * 10 ** -digits * 1.000001 + 1e-12:
             return "correct", f"≈ {b.real:.{digits + 2}f}, right to the {digits} decimals shown"
-        return "wrong", f"{b.real:.{digits + 3}f}, not {a.real:.{digits}f}"
+        return "wrong", (f"it is {b.real:.{digits}f} ({b.real:.{digits + 3}f}) with the values "
+                         f"the text sets, not {a.real:.{digits}f}")
 
     def _conditions_at(self, row) -> dict:
         """The values the prose set (``with $w = 0.25$``) in the lines just before ``row``."""
@@ -1023,7 +1081,7 @@ class _Checker:
                         return None
                 elif judge.compare(a, b).verdict != "correct":
                     return None
-        except Exception:  # over budget, or no value: the row stays wrong
+        except (OverBudget, Exception):  # over budget, or no value: the row stays wrong
             return None
         said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in at.items())
         lines = ", ".join(sorted({str(latest[n][0]) for n in at}))
@@ -1154,6 +1212,8 @@ class _Checker:
             notes.append(f"no one-slip repair found within {self.row_seconds:g} s")
         except _NoRepair:
             pass
+        except Exception as e:  # a candidate the printer or SymPy cannot make: say so
+            notes.append(f"no repair tried past an internal error ({_first(e)})")
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
         return out
 
@@ -1179,10 +1239,14 @@ def _grounded(expr, definitions, seen=None) -> bool:
     return True
 
 
+def _xreplace(expr, at):
+    return expr.xreplace(at)
+
+
 def _defined_as(row):
     """``row`` with each ``name := …`` written ``name = …`` when the name is not on
     its right (a definition); an update ``w := w - \\eta g`` stays as it is."""
-    if ":=" not in row.latex and "coloneqq" not in row.latex:
+    if ":=" not in row.latex and "coloneqq" not in row.latex or len(row.latex) > _TAIL:
         return row
     text = row.latex
 

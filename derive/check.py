@@ -678,8 +678,7 @@ class _Checker:
                                                     else r"\{?(\d+)\}?")
                 shown = {int(g.group(1)) - int(label.group(3) or 0) for u in labels
                          for g in [re.fullmatch(pattern, u)] if g}
-                if shown:
-                    out.setdefault(label.group(2), []).append(shown)
+                out.setdefault(label.group(2), []).append(shown)
             if isinstance(v, sp.Symbol):
                 m = SCRIPTED.fullmatch(v.name)
                 if not m:
@@ -693,8 +692,7 @@ class _Checker:
                         for j, x in enumerate(toks)) + r"\}?" + re.escape(m.group(3) or "")
                     shown = {int(g.group(1)) for u in self.used_names
                              for g in [re.fullmatch(pattern, u)] if g}
-                    if shown:
-                        out.setdefault(t, []).append(shown)
+                    out.setdefault(t, []).append(shown)
             elif isinstance(v, sp.Indexed):
                 for pos, idx in enumerate(v.indices):  # h_{ik}: the k of sample i's entry
                     if isinstance(idx, sp.Symbol) and not idx.is_integer \
@@ -702,10 +700,11 @@ class _Checker:
                         shown = {int(b.indices[pos]) for b in self.used_indexed
                                  if b.base == v.base and len(b.indices) == len(v.indices)
                                  and b.indices[pos].is_Integer}
-                        if shown:
-                            out.setdefault(idx.name, []).append(shown)
-        return {x: sorted(self.index_values.get(x) or set.intersection(*vs))
-                for x, vs in out.items() if self.index_values.get(x) or set.intersection(*vs)}
+                        out.setdefault(idx.name, []).append(shown)
+        shown = {x: set.intersection(*[v for v in vs if v]) if any(vs) else set()
+                 for x, vs in out.items()}
+        return {x: sorted(self.index_values.get(x) or vs) for x, vs in shown.items()
+                if self.index_values.get(x) or vs}
 
     # -- judging ---------------------------------------------------------------
     def _chain(self, parts, judge, definitions):
@@ -984,7 +983,9 @@ class _Checker:
                             diagnosis=f"wrong for {where}" if verdict == "wrong" else None,
                             counterexample=link.counterexample or None,
                             origin=verdict == "wrong")
-            if verdict == "wrong":
+            if verdict == "wrong" and id(parts) not in self.layer_rules:
+                # (a rule for a general layer that fails is a scheme, not a slip: grad.tex's
+                # per-layer costs; its repair search would only spend the time)
                 self._general_repair(parts, k, judge, definitions, checked, found)
             self._set(row, found)
         first = parts[0][2]
@@ -1007,7 +1008,9 @@ class _Checker:
             found.correct_latex = self.show(sp.Mul(1 / f, expr, evaluate=True), latex)
             return
         try:  # every case for every candidate: a short search, the row is flagged already
-            with budget(None if self.row_seconds is None else min(self.row_seconds, 0.4)):
+            with budget(None if self.row_seconds is None else min(self.row_seconds, 0.3)):
+                _, first_case, first_made = checked[0]
+                passes = judge.screen(first_made[k - 1])
                 candidates = repairs(expr, lhs=parts[0][0], previous=parts[k - 1][0],
                                      definitions=definitions, chain=[p[0] for p in parts],
                                      index=INDEX, show=self.show)
@@ -1017,6 +1020,8 @@ class _Checker:
                     if fixed is None or fixed == expr or fixed == 0:
                         continue
                     try:
+                        if not passes(first_case(fixed)):
+                            continue
                         if all(judge.agrees(judge.truth(case(fixed)), made[k - 1])
                                for _, case, made in checked):
                             found.diagnosis = why

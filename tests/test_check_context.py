@@ -14,8 +14,9 @@ def verdicts(tmp_path, text, name="n.tex"):
     return out
 
 
-def one(found, line):
-    (f,) = found[line]
+def one(found, line, holding=None):
+    """The finding of ``line`` (the one whose LaTeX holds ``holding``, if given)."""
+    (f,) = [f for f in found[line] if holding is None or holding in f.latex]
     return f
 
 
@@ -64,7 +65,10 @@ def test_a_rule_for_general_indices_is_checked_for_every_value(tmp_path):
     rule = one(found, 13)
     assert rule.verdict == "correct" and "j = 1, 2, 3 and k = 1, 2, 3" in rule.reason
     bad = verdicts(tmp_path, (SOFTMAX % "").replace(r"(\delta_{jk} - p_k)", r"(\delta_{jk} + p_k)"))
-    assert one(bad, 13).verdict == "wrong" and "j = 1, k = 1" in one(bad, 13).diagnosis
+    row = one(bad, 13)
+    assert row.verdict == "wrong" and "j = 1, k = 1" in row.reason
+    # the repair is searched through every case: the general row's own fix
+    assert "sign" in row.diagnosis and r"\delta_{jk} - p_k" in row.correct_latex, row
 
 
 def test_a_definition_for_a_general_index_defines_each_instance(tmp_path):
@@ -129,3 +133,99 @@ def test_lists_and_orders_of_growth_are_not_formulas(tmp_path):
     assert all("list" in f.reason for f in found[2] if f.verdict == "unchecked")
     growth = one(found, 17)
     assert growth.verdict == "unchecked" and "order of growth" in growth.reason
+
+
+NET = r"""\begin{document}
+For sample $i$, with three hidden units,
+\begin{align*}
+  z_j^{[1](i)} &= w_j^{[1]} x^{(i)} + b_j^{[1]}, \qquad a_j^{[1](i)} = \sigma\big(z_j^{[1](i)}\big) \qquad (j = 1, 2, 3), \\
+  \hat{y}^{(i)} &= \sum_{j=1}^{3} w_j^{[2]} a_j^{[1](i)} + b^{[2]}
+\end{align*}
+and $C = \frac{1}{n} \sum_{i=1}^{n} \left( \hat{y}^{(i)} - y^{(i)} \right)^2$. Define
+$\delta^{[2](i)} := \frac{\partial C}{\partial \hat{y}^{(i)}}$. Then
+\begin{align*}
+  \frac{\partial C}{\partial w_j^{[2]}} &= \sum_{i=1}^{n} \delta^{[2](i)} a_j^{[1](i)} \\
+  \frac{\partial C}{\partial w_k^{[1]}} &= \sum_{i=1}^{n} \delta^{[2](i)} w_k^{[2]} a_k^{[1](i)} \left(1 - a_k^{[1](i)}\right) x^{(%s)}
+\end{align*}
+\end{document}
+"""
+
+
+def test_layer_brackets_a_definition_by_colon_equals_and_a_general_unit(tmp_path):
+    found = verdicts(tmp_path, NET % "i")
+    assert one(found, 10).verdict == "correct", one(found, 10).reason
+    assert "j = 1, 2, 3" in one(found, 10).reason
+    assert one(found, 11).verdict == "correct", one(found, 11).reason
+    slip = verdicts(tmp_path, (NET % "i").replace(r"w_k^{[2]} a_k^{[1](i)}", r"w_k^{[1]} a_k^{[1](i)}"))
+    row = one(slip, 11)
+    assert row.verdict == "wrong" and "k = 1" in row.reason
+
+
+UPDATES = r"""\begin{document}
+With $L(w) = \frac{1}{2n} \sum_{i=1}^{n} (w x_i - y_i)^2 + \frac{\lambda}{2} w^2$,
+at $w = 0$ we get $\partial_w L(0) = -\frac{1}{n} \sum_{i=1}^{n} x_i y_i$. One step:
+\begin{align*}
+  w_{t+1} &:= w_t - \eta \, \partial_w L(w_t) \\
+  &= (1 - \eta \lambda) w_t - \frac{\eta}{n} \sum_{i=1}^{n} (w_t x_i - y_i) x_i
+\end{align*}
+and with momentum $v_{t+1} := \mu v_t + \partial_w L(w_t), \qquad w_{t+1} := w_t - \eta v_{t+1}$.
+An update keeps its name on both sides: $w := w - \eta \, \partial_w L(w)$.
+\end{document}
+"""
+
+
+def test_updates_definitions_and_a_derivative_at_a_point(tmp_path):
+    found = verdicts(tmp_path, UPDATES)
+    # ∂_w L(0): L's derivative by w, taken at w = 0
+    assert one(found, 3, "L(0)").verdict == "correct", one(found, 3, "L(0)").reason
+    # w_{t+1} := … defines the next iterate; the step after it is algebra on it
+    assert one(found, 6).verdict == "correct", one(found, 6).reason
+    # a later := for the same name is a new rule, not a claim about the old one
+    assert {f.verdict for f in found[8]} == {"correct"}, [f.reason for f in found[8]]
+    assert one(found, 9, ":=").verdict == "unchecked" and "update" in one(found, 9, ":=").reason
+    slip = verdicts(tmp_path, UPDATES.replace(r"(1 - \eta \lambda) w_t", r"(1 + \eta \lambda) w_t"))
+    assert one(slip, 6).verdict == "wrong"
+
+
+WORKED = r"""\begin{document}
+Let $a = \sigma(z)$ with $z = w_1 x_1 + w_2 x_2 + b$ and $L = \frac{1}{2}(a - y)^2$, so
+$\frac{\partial L}{\partial w_2} = (a - y) a (1 - a) x_2$.
+Take $\mathbf{x} = (0.5, 2.0)$, $y = 1$, $w_1 = -0.3$, $w_2 = 0.2$ and $b = -0.1$:
+\begin{align*}
+  a &= \sigma(0.15) \approx 0.5374 , \\
+  L &= \tfrac{1}{2} (1 - 0.5374)^2 \approx 0.1070 , \\
+  \frac{\partial L}{\partial w_2} &\approx (-0.4626)(0.2486)(%s) \approx %s
+\end{align*}
+\end{document}
+"""
+
+
+def test_approximations_use_the_values_the_prose_sets(tmp_path):
+    found = verdicts(tmp_path, WORKED % ("2.0", "-0.2300"))
+    for line in (6, 7, 8):
+        assert one(found, line).verdict == "correct", (line, one(found, line).reason)
+    assert "decimals shown" in one(found, 8).reason
+    slip = verdicts(tmp_path, WORKED % ("0.5", "-0.0575"))
+    row = one(slip, 8)
+    assert row.verdict == "wrong" and "-0.2300" in row.reason, row.reason
+
+
+SOFTMAX2 = r"""---
+title: two classes
+---
+$$L = -y_1 \log p_1 - y_2 \log p_2, \qquad p_1 = \frac{e^{z_1}}{e^{z_1} + e^{z_2}}, \qquad p_2 = \frac{e^{z_2}}{e^{z_1} + e^{z_2}}$$
+The final result is $\partial L/\partial z_k = p_k - y_k$. With $z = (z_1, z_2)$,
+the logits, and nothing else to add,
+where the target is one-hot, $y_1 + y_2 = 1$:
+
+$$\nabla_z L = %s$$
+"""
+
+
+def test_a_constraint_holds_before_its_row_and_a_vector_gradient_is_read_by_entry(tmp_path):
+    found = verdicts(tmp_path, SOFTMAX2 % "p - y", name="s.md")
+    fact = one(found, 5, "p_k - y_k")
+    assert fact.verdict == "correct", fact.reason  # true by the one-hot fact, stated after it
+    assert one(found, 9).verdict == "correct" and "every entry" in one(found, 9).reason
+    slip = verdicts(tmp_path, SOFTMAX2 % "y - p", name="s.md")
+    assert one(slip, 9).verdict == "factor" and one(slip, 9).diagnosis == "wrong sign"

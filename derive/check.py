@@ -44,6 +44,8 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
 from .parse import parse_row
+from .rows import (CLOSING_CONDITION, INDICATOR, NORM, QUALIFIER, TAIL, VECTOR, defined_as,
+                   index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -118,39 +120,13 @@ _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: the math environments of prose
 _INLINE = ("$", "\\(")
-#: a name with one index letter, ``z_k``, ``w_k^{(2)}``: (stem, letter, superscript)
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
-_GENERAL = re.compile(r"(.+?)_([a-z])(\^.*)?")
-#: the count a sum over features \sum_{j=1}^{d} is written out for
-FEATURES = 3
-#: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
-_INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
-                        r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
-                        r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
-#: a vector given by its entries: \mathbf{w} = (w_1, w_2)^\top
-_VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*(?:\\left\s*)?"
-                     r"[(\[]\s*([A-Za-z]_\{?\d+\}?(?:\s*,\s*[A-Za-z]_\{?\d+\}?)+)\s*"
-                     r"(?:\\right\s*)?[)\]]")
-#: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
-_NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
-                   r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
-                   r"(?:_\{?([12])\}?)?(\^\{?2\}?)?")
 #: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
-#: rows longer than this (characters) are read as they are, without the closing-remark
-#: and definition rewrites (their patterns would scan a megabyte row once per match)
-_TAIL = 4000
-#: a closing condition: ", \qquad \lambda > 0", "\quad (w \neq 0)"
-_CONDITION = re.compile(r"[,;]?\s*\\q?quad\s*(?:\\text\s*\{[^{}]*\}\s*)?\(?[^=]*?(?:>|<|\\geq?|\\leq?|"
-                        r"\\neq|\\ne(?![A-Za-z])|\\in(?![A-Za-z]))[^=]*?\)?\s*[.,;]?\s*$")
-#: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
-_QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
-                        r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
-                        r"(?:\(\s*)?([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*\)?\s*[.,;]?\s*$")
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
 MAX_REPAIRS = 80
@@ -221,13 +197,13 @@ class _Checker:
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
         # "\delta^{[2]} := \frac{\partial L}{\partial z^{[2]}}": a definition, unless the name
         # is on both sides (w := w - \eta g, an update)
-        doc = dataclasses.replace(doc, rows=[_defined_as(r) for r in doc.rows])
+        doc = dataclasses.replace(doc, rows=[defined_as(r) for r in doc.rows])
         vectors = {m.group(1): [c.strip() for c in m.group(2).split(",")]
-                   for m in _VECTOR.finditer(doc.text)}
+                   for m in VECTOR.finditer(doc.text)}
         if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
             doc = dataclasses.replace(doc, rows=[
-                dataclasses.replace(r, latex=_NORM.sub(lambda m: _norm(m, vectors), r.latex))
-                if _NORM.search(r.latex) else r for r in doc.rows])
+                dataclasses.replace(r, latex=NORM.sub(lambda m: norm_entries(m, vectors), r.latex))
+                if NORM.search(r.latex) else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
             if _ANNOTATION.search(r.latex) else r for r in doc.rows])
@@ -246,16 +222,16 @@ class _Checker:
             return self._run_matrix(doc)
         # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
         doc = dataclasses.replace(doc, rows=[
-            dataclasses.replace(r, latex=_INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
-            if len(r.latex) <= _TAIL and _INDICATOR.search(r.latex) else r for r in doc.rows])
+            dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
+            if len(r.latex) <= TAIL and INDICATOR.search(r.latex) else r for r in doc.rows])
         unsure = ambiguous_calls(doc, self.notation, self.pins)
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
         self.vectors = {}  # z → [z_1, z_2], from "z = (z_1, z_2)"
         for row in doc.rows:
-            given = _tuple_row(row.latex) if "(" in row.latex and not row.problem \
-                and len(row.latex) <= _TAIL else None
+            given = tuple_row(row.latex) if "(" in row.latex and not row.problem \
+                and len(row.latex) <= TAIL else None
             if given and not any(r"\dots" in e or r"\ldots" in e for e in given[1]):
                 try:
                     name = parse_row(given[0], self.notation)
@@ -384,7 +360,7 @@ class _Checker:
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
                 return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
                                      "(j ∈ pa(i)), not an identity with values to check")
-            if len(chain.parts) == 2 and len(row.latex) <= _TAIL and _tuple_row(row.latex):
+            if len(chain.parts) == 2 and len(row.latex) <= TAIL and tuple_row(row.latex):
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a vector given by its entries (read entry by entry where it is used)")
                 return None
@@ -393,9 +369,9 @@ class _Checker:
                 # links around a matrix-notation side still hold by transitivity
                 matrix.append((len(matrix) + len(parts), row))
                 continue
-            if _is_list(_SENTENCE_END.sub("", latex)):
+            if is_list(_SENTENCE_END.sub("", latex)):
                 values = re.fullmatch(r"\s*(\d+(?:\s*,\s*\d+)+)\s*", latex)
-                if values and k_letter(chain.parts[0][0]):
+                if values and index_letter(chain.parts[0][0]):
                     self.index_values[chain.parts[0][0].strip()] = [
                         int(v) for v in values.group(1).split(",")]
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
@@ -812,7 +788,7 @@ class _Checker:
             if link.verdict != "correct":
                 before = previous if previous is not None else first
                 numeric = evaluation(before, expr)
-                if numeric and before.has(D) and _constant(previous_true) \
+                if numeric and before.has(D) and is_constant(previous_true) \
                         and all(judge.expand(d.expr).has(d.wrt) for d in before.atoms(D)):
                     numeric = None  # ∂²J/∂b² = 4 where it is 2 everywhere: a claim, not a value
                 if numeric:
@@ -857,12 +833,12 @@ class _Checker:
         """``row`` without a closing ``\\quad \\text{for } k = 1, 2, 3``, whose
         values of k are remembered (:meth:`_instances`), or a closing condition
         ``, \\qquad \\lambda > 0``."""
-        if len(row.latex) > _TAIL:  # a megabyte row: no closing remark to look for
+        if len(row.latex) > TAIL:  # a megabyte row: no closing remark to look for
             return row
-        m = _CONDITION.search(row.latex)
+        m = CLOSING_CONDITION.search(row.latex)
         if m and "=" in row.latex[:m.start()]:
             row = dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
-        m = _QUALIFIER.search(row.latex)
+        m = QUALIFIER.search(row.latex)
         if not m or "=" not in row.latex[:m.start()]:
             return row
         self.index_values[m.group(1)] = [int(v) for v in m.group(2).split(",")]
@@ -1246,124 +1222,6 @@ def _grounded(expr, definitions, seen=None) -> bool:
 
 def _xreplace(expr, at):
     return expr.xreplace(at)
-
-
-def _defined_as(row):
-    """``row`` with each ``name := …`` written ``name = …`` when the name is not on
-    its right (a definition); an update ``w := w - \\eta g`` stays as it is."""
-    if ":=" not in row.latex and "coloneqq" not in row.latex or len(row.latex) > _TAIL:
-        return row
-    text = row.latex
-
-    def one(m):
-        rest = text[m.end():]
-        segment = re.split(r"\\q?quad(?![A-Za-z])|:=|\\coloneqq", rest)[0]
-        return m.group(0) if m.group(1) in segment else f"{m.group(1)} ="
-
-    latex = re.sub(r"((?<![\\A-Za-z])\\?[A-Za-z]+(?:\s*[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*)\s*"
-                   r"(?::=|\\coloneqq(?![A-Za-z]))", one, text)
-    return row if latex == text else dataclasses.replace(row, latex=latex)
-
-
-def _tuple_row(latex: str):
-    """``(name, [entries])`` of a row ``z = (z_1, z_2)`` (also ``^\\top``,
-    ``\\in \\R^2`` after it), as LaTeX; None for any other row."""
-    m = re.fullmatch(r"\s*([^=]+?)\s*=\s*(?:\\left\s*)?\((.*)\)\s*(?:\\right\s*)?"
-                     r"(?:\^\s*\{?\s*(?:\\top|T)\s*\}?)?\s*(?:\\in\s*[^=]*)?[,.;]?\s*", latex, re.S)
-    if not m or not _balanced(m.group(2)):
-        return None
-    entries, depth, start = [], 0, 0
-    body = m.group(2)
-    for k, c in enumerate(body):
-        depth += (c in "({[") - (c in ")}]")
-        if c == "," and depth == 0:
-            entries.append(body[start:k].strip())
-            start = k + 1
-    entries.append(body[start:].strip())
-    return (m.group(1).strip(), entries) if len(entries) > 1 and all(entries) else None
-
-
-def _norm(m, vectors) -> str:
-    """The LaTeX of a vector's norm written with its entries (or the norm as it
-    was, for a vector the document does not spell out)."""
-    entries = vectors.get(m.group(1) or m.group(2))
-    if not entries:
-        return m.group(0)
-    if m.group(3) == "1":
-        inner = " + ".join(f"|{e}|" for e in entries)
-        return f"({inner})" + ("^{2}" if m.group(4) else "")
-    squares = " + ".join(f"{e}^{{2}}" for e in entries)
-    return f"({squares})" if m.group(4) else rf"\sqrt{{{squares}}}"
-
-
-def written_out(expr, index=INDEX):
-    """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
-    out, each entry the document's own name: y_1 \\log p_1 + …; entries with
-    a sample index stay data (x_{i1} is x[i, 1]). A sum over features up to a
-    count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
-    out for d = :data:`FEATURES`: an identity in d holds there too."""
-    def expand(s):
-        (k, lo, hi), *rest = s.limits
-        if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
-            hi = sp.Integer(FEATURES)
-        if rest or not (lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12):
-            return s
-        return sp.Add(*(s.function.xreplace({k: sp.Integer(v)}) for v in range(lo, hi + 1)))
-
-    def name(e):
-        stem, _, top = str(e.base).partition("^")
-        v = str(e.indices[0])
-        return sp.Symbol(f"{stem}_{v if len(v) == 1 else '{' + v + '}'}"
-                         + (f"^{top}" if top else ""))
-
-    if not expr.has(sp.Sum):
-        return expr
-    out = expr.replace(lambda e: isinstance(e, sp.Sum), expand)
-    return out.replace(lambda e: isinstance(e, sp.Indexed) and len(e.indices) == 1
-                       and e.indices[0].is_Integer, name)
-
-
-def _constant(expr) -> bool:
-    """Is ``expr`` one number, whatever the data (Σ_{i=1}^{n} 1 / n is)?"""
-    expr = sp.sympify(expr)
-    if expr.free_symbols and expr.has(sp.Sum):
-        expr = expr.doit()
-    return not expr.free_symbols
-
-
-def _is_list(latex: str) -> bool:
-    """Does ``latex`` hold a comma outside every bracket (``z_1, z_2``, ``k = 1, 2, 3``)?"""
-    inner = re.fullmatch(r"\s*(?:\\left\s*)?\((.*?)(?:\\right\s*)?\)\s*", latex, re.S)
-    if inner and _balanced(inner.group(1)):
-        latex = inner.group(1)  # (y_1, y_2, y_3): a tuple
-    depth, k = 0, 0
-    while k < len(latex):
-        c = latex[k]
-        if c == "\\":
-            if latex[k + 1:k + 2] in "{}":
-                depth += 1 if latex[k + 1] == "{" else -1
-            k += 2 if latex[k + 1:k + 2] in "{},;!: " else 1
-            continue
-        depth += c in "{([" and 1 or (c in "})]" and -1 or 0)
-        if c == "," and depth == 0 and not re.match(r",\s*\\q?quad", latex[k:]):
-            return True  # (", \qquad": two formulas side by side, read apart)
-        k += 1
-    return False
-
-
-def _balanced(latex: str) -> bool:
-    """Do the round brackets of ``latex`` pair up (none closes before it opens)?"""
-    depth = 0
-    for c in latex:
-        depth += (c == "(") - (c == ")")
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def k_letter(latex: str) -> bool:
-    """Is ``latex`` one index letter (``k``, ``j``)?"""
-    return re.fullmatch(r"\s*[a-z]\s*", latex) is not None
 
 
 def _first(error) -> str:

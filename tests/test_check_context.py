@@ -229,3 +229,21 @@ def test_a_constraint_holds_before_its_row_and_a_vector_gradient_is_read_by_entr
     assert one(found, 9).verdict == "correct" and "every entry" in one(found, 9).reason
     slip = verdicts(tmp_path, SOFTMAX2 % "y - p", name="s.md")
     assert one(slip, 9).verdict == "factor" and one(slip, 9).diagnosis == "wrong sign"
+
+
+def test_row_text_helpers():
+    from derive.extract import Row
+    from derive.rows import defined_as, is_list, tuple_row
+
+    def row(t):
+        return Row(t, 1, 1, 1, "$", 0)
+    assert defined_as(row(r"\delta := \frac{\partial L}{\partial z}")).latex == \
+        r"\delta = \frac{\partial L}{\partial z}"
+    assert defined_as(row(r"w := w - \eta g")).latex == r"w := w - \eta g"  # an update
+    assert defined_as(row(r"v := \mu v + g, \qquad w_{t+1} := w_t - \eta v")).latex == \
+        r"v := \mu v + g, \qquad w_{t+1} = w_t - \eta v"
+    assert tuple_row(r"\theta = (w_1, w_2, b)^\top") == (r"\theta", ["w_1", "w_2", "b"])
+    assert tuple_row(r"x^{(i)} = (x_1^{(i)}, x_2^{(i)}) \in \R^2")[1] == ["x_1^{(i)}", "x_2^{(i)}"]
+    assert tuple_row(r"J(w, b) = 3") is None
+    assert is_list("z_1, z_2") and is_list("(y_1, y_2)") and not is_list("J(w, b)")
+    assert not is_list(r"a = b, \qquad c = d")  # two formulas side by side

@@ -1,0 +1,162 @@
+"""What a row's text says before it is read as a formula.
+
+Notes wrap their equations in prose conventions: ``δ := ∂L/∂z`` for a
+definition, ``\\quad \\text{for } k = 1, 2, 3`` after a general rule,
+``, \\qquad \\lambda > 0`` after a cost, ``z = (z_1, z_2)`` for a vector,
+``\\lVert \\mathbf{w} \\rVert^2`` for its entries' squares, ``\\mathbb{1}[z > 0]``
+for ReLU's derivative. :mod:`derive.check` asks these questions of a row's
+LaTeX (and of a parsed row: its sums over a few named entries written out);
+the answers are here, as plain functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import sympy as sp
+
+from .models import i as INDEX
+from .models import n as COUNT
+
+#: the count a sum over features \sum_{j=1}^{d} is written out for
+FEATURES = 3
+#: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
+INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
+                        r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
+                        r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
+#: a vector given by its entries: \mathbf{w} = (w_1, w_2)^\top
+VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*(?:\\left\s*)?"
+                     r"[(\[]\s*([A-Za-z]_\{?\d+\}?(?:\s*,\s*[A-Za-z]_\{?\d+\}?)+)\s*"
+                     r"(?:\\right\s*)?[)\]]")
+#: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
+NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
+                   r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
+                   r"(?:_\{?([12])\}?)?(\^\{?2\}?)?")
+#: rows longer than this (characters) are read as they are, without the closing-remark
+#: and definition rewrites (their patterns would scan a megabyte row once per match)
+TAIL = 4000
+#: a closing condition: ", \qquad \lambda > 0", "\quad (w \neq 0)"
+CLOSING_CONDITION = re.compile(r"[,;]?\s*\\q?quad\s*(?:\\text\s*\{[^{}]*\}\s*)?\(?[^=]*?(?:>|<|\\geq?|\\leq?|"
+                        r"\\neq|\\ne(?![A-Za-z])|\\in(?![A-Za-z]))[^=]*?\)?\s*[.,;]?\s*$")
+#: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
+QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
+                        r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"
+                        r"(?:\(\s*)?([a-z])\s*=\s*(\d+(?:\s*,\s*\d+)+)\s*\)?\s*[.,;]?\s*$")
+
+def defined_as(row):
+    """``row`` with each ``name := …`` written ``name = …`` when the name is not on
+    its right (a definition); an update ``w := w - \\eta g`` stays as it is."""
+    if ":=" not in row.latex and "coloneqq" not in row.latex or len(row.latex) > TAIL:
+        return row
+    text = row.latex
+
+    def one(m):
+        rest = text[m.end():]
+        segment = re.split(r"\\q?quad(?![A-Za-z])|:=|\\coloneqq", rest)[0]
+        return m.group(0) if m.group(1) in segment else f"{m.group(1)} ="
+
+    latex = re.sub(r"((?<![\\A-Za-z])\\?[A-Za-z]+(?:\s*[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*)\s*"
+                   r"(?::=|\\coloneqq(?![A-Za-z]))", one, text)
+    return row if latex == text else dataclasses.replace(row, latex=latex)
+
+
+def tuple_row(latex: str):
+    """``(name, [entries])`` of a row ``z = (z_1, z_2)`` (also ``^\\top``,
+    ``\\in \\R^2`` after it), as LaTeX; None for any other row."""
+    m = re.fullmatch(r"\s*([^=]+?)\s*=\s*(?:\\left\s*)?\((.*)\)\s*(?:\\right\s*)?"
+                     r"(?:\^\s*\{?\s*(?:\\top|T)\s*\}?)?\s*(?:\\in\s*[^=]*)?[,.;]?\s*", latex, re.S)
+    if not m or not balanced(m.group(2)):
+        return None
+    entries, depth, start = [], 0, 0
+    body = m.group(2)
+    for k, c in enumerate(body):
+        depth += (c in "({[") - (c in ")}]")
+        if c == "," and depth == 0:
+            entries.append(body[start:k].strip())
+            start = k + 1
+    entries.append(body[start:].strip())
+    return (m.group(1).strip(), entries) if len(entries) > 1 and all(entries) else None
+
+
+def norm_entries(m, vectors) -> str:
+    """The LaTeX of a vector's norm written with its entries (or the norm as it
+    was, for a vector the document does not spell out)."""
+    entries = vectors.get(m.group(1) or m.group(2))
+    if not entries:
+        return m.group(0)
+    if m.group(3) == "1":
+        inner = " + ".join(f"|{e}|" for e in entries)
+        return f"({inner})" + ("^{2}" if m.group(4) else "")
+    squares = " + ".join(f"{e}^{{2}}" for e in entries)
+    return f"({squares})" if m.group(4) else rf"\sqrt{{{squares}}}"
+
+
+def written_out(expr, index=INDEX):
+    """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
+    out, each entry the document's own name: y_1 \\log p_1 + …; entries with
+    a sample index stay data (x_{i1} is x[i, 1]). A sum over features up to a
+    count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
+    out for d = :data:`FEATURES`: an identity in d holds there too."""
+    def expand(s):
+        (k, lo, hi), *rest = s.limits
+        if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
+            hi = sp.Integer(FEATURES)
+        if rest or not (lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12):
+            return s
+        return sp.Add(*(s.function.xreplace({k: sp.Integer(v)}) for v in range(lo, hi + 1)))
+
+    def name(e):
+        stem, _, top = str(e.base).partition("^")
+        v = str(e.indices[0])
+        return sp.Symbol(f"{stem}_{v if len(v) == 1 else '{' + v + '}'}"
+                         + (f"^{top}" if top else ""))
+
+    if not expr.has(sp.Sum):
+        return expr
+    out = expr.replace(lambda e: isinstance(e, sp.Sum), expand)
+    return out.replace(lambda e: isinstance(e, sp.Indexed) and len(e.indices) == 1
+                       and e.indices[0].is_Integer, name)
+
+
+def is_constant(expr) -> bool:
+    """Is ``expr`` one number, whatever the data (Σ_{i=1}^{n} 1 / n is)?"""
+    expr = sp.sympify(expr)
+    if expr.free_symbols and expr.has(sp.Sum):
+        expr = expr.doit()
+    return not expr.free_symbols
+
+
+def is_list(latex: str) -> bool:
+    """Does ``latex`` hold a comma outside every bracket (``z_1, z_2``, ``k = 1, 2, 3``)?"""
+    inner = re.fullmatch(r"\s*(?:\\left\s*)?\((.*?)(?:\\right\s*)?\)\s*", latex, re.S)
+    if inner and balanced(inner.group(1)):
+        latex = inner.group(1)  # (y_1, y_2, y_3): a tuple
+    depth, k = 0, 0
+    while k < len(latex):
+        c = latex[k]
+        if c == "\\":
+            if latex[k + 1:k + 2] in "{}":
+                depth += 1 if latex[k + 1] == "{" else -1
+            k += 2 if latex[k + 1:k + 2] in "{},;!: " else 1
+            continue
+        depth += c in "{([" and 1 or (c in "})]" and -1 or 0)
+        if c == "," and depth == 0 and not re.match(r",\s*\\q?quad", latex[k:]):
+            return True  # (", \qquad": two formulas side by side, read apart)
+        k += 1
+    return False
+
+
+def balanced(latex: str) -> bool:
+    """Do the round brackets of ``latex`` pair up (none closes before it opens)?"""
+    depth = 0
+    for c in latex:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def index_letter(latex: str) -> bool:
+    """Is ``latex`` one index letter (``k``, ``j``)?"""
+    return re.fullmatch(r"\s*[a-z]\s*", latex) is not None

@@ -44,7 +44,7 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, INDICATOR, NORM, QUALIFIER, TAIL, VECTOR, defined_as,
+from .rows import (CLOSING_CONDITION, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
                    index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
@@ -198,8 +198,7 @@ class _Checker:
         # "\delta^{[2]} := \frac{\partial L}{\partial z^{[2]}}": a definition, unless the name
         # is on both sides (w := w - \eta g, an update)
         doc = dataclasses.replace(doc, rows=[defined_as(r) for r in doc.rows])
-        vectors = {m.group(1): [c.strip() for c in m.group(2).split(",")]
-                   for m in VECTOR.finditer(doc.text)}
+        vectors = self._vectors(doc.rows)
         if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
             doc = dataclasses.replace(doc, rows=[
                 dataclasses.replace(r, latex=NORM.sub(lambda m: norm_entries(m, vectors), r.latex))
@@ -228,30 +227,13 @@ class _Checker:
         self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
-        self.vectors = {}  # z → [z_1, z_2], from "z = (z_1, z_2)"
-        for row in doc.rows:
-            given = tuple_row(row.latex) if "(" in row.latex and not row.problem \
-                and len(row.latex) <= TAIL else None
-            if given and not any(r"\dots" in e or r"\ldots" in e for e in given[1]):
-                try:
-                    name = parse_row(given[0], self.notation)
-                    entries = [parse_row(e, self.notation) for e in given[1]]
-                except LatexParseError:
-                    continue
-                if isinstance(name, sp.Symbol) and all(is_name(e) for e in entries):
-                    self.vectors[name] = entries
-                stem = re.sub(r"^(?:mathbf|boldsymbol|vec|bm)\{\\?(\w+)\}$", r"\1",
-                              str(name))
-                if row.env in _INLINE and all(e.is_Number for e in entries) and \
-                        re.fullmatch(r"[A-Za-z]", stem):
-                    # "take $\mathbf{x} = (0.5, 2.0)$": x_1 = 0.5, x_2 = 2.0 from here on
-                    self.conditions += [(row.line, sp.Symbol(f"{stem}_{k}"), e)
-                                        for k, e in enumerate(entries, 1)]
         self.used_names = {v.name for parts in parsed for e, _, _ in parts
                            for v in e.free_symbols if isinstance(v, sp.Symbol)}
         self.used_indexed = {a for parts in parsed for e, _, _ in parts
                              for a in e.atoms(sp.Indexed)}
         self.used_labels = self.used_names | {str(a.base) for a in self.used_indexed}
+        # what the document differentiates by: its parameters and intermediates
+        self.wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
         found = self._definitions(parsed)
         constraints = self._constraints(parsed, found)
         found += constraints
@@ -260,8 +242,8 @@ class _Checker:
         self.known_names = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
                             for _, _, lhs, rhs in found for v in names_in(lhs) | names_in(rhs)
                             if not isinstance(v, sp.IndexedBase)}
-        self.known_names |= {str(d.wrt.base) if isinstance(d.wrt, sp.Indexed) else str(d.wrt)
-                             for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
+        self.known_names |= {str(w.base) if isinstance(w, sp.Indexed) else str(w)
+                             for w in self.wrt}
         tainted = self._tainted(found)
         judges: dict = {}
         prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE}
@@ -287,7 +269,7 @@ class _Checker:
             self._chain(parts, judges[ident], definitions)
         self._settle_readings()
         report = Report(self.file)
-        wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
+        wrt = self.wrt
         defined = {key(lhs) for _, _, lhs, _ in found}
         data = {a.base for parts in parsed for e, _, _ in parts for a in e.atoms(sp.Indexed)
                 if INDEX in a.indices and key(a) not in defined and a not in wrt}
@@ -578,7 +560,7 @@ class _Checker:
         nothing is differentiated by, linear in the name it gives, is one: an
         equation in the parameters (``w x + b = 0``) is something to solve.
         """
-        wrt = {d.wrt for parts in parsed_chains for e, _, _ in parts for d in e.atoms(D)}
+        wrt = self.wrt
         defined_keys = {d[1] for d in found}
         out = []
         for parts in parsed_chains:
@@ -829,6 +811,35 @@ class _Checker:
             first_row.line, first_row.line_end, first_row.latex, "correct",
             "the left side of the chain"))
 
+    def _vectors(self, rows) -> dict:
+        """The vectors the document gives by their entries (``z = (z_1, z_2)``), into
+        :attr:`vectors` (name → parsed entries); a numeric one in the prose
+        (``take $\\mathbf{x} = (0.5, 2.0)$``) sets x_1, x_2 for the rows after it.
+        Returns bold letter → entries' LaTeX, for the norms written of them."""
+        self.vectors, written = {}, {}
+        for row in rows:
+            given = tuple_row(row.latex) if "(" in row.latex and not row.problem \
+                and len(row.latex) <= TAIL else None
+            if not given or any(r"\dots" in e or r"\ldots" in e for e in given[1]):
+                continue
+            bold = re.fullmatch(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}", given[0])
+            if bold and all(re.fullmatch(r"[A-Za-z]_\{?\d+\}?", e) for e in given[1]):
+                written[bold.group(1)] = given[1]
+            try:
+                name = parse_row(given[0], self.notation)
+                entries = [parse_row(e, self.notation) for e in given[1]]
+            except LatexParseError:
+                continue
+            if isinstance(name, sp.Symbol) and all(is_name(e) for e in entries):
+                self.vectors[name] = entries
+            stem = re.sub(r"^(?:mathbf|boldsymbol|vec|bm)\{\\?(\w+)\}$", r"\1", str(name))
+            if row.env in _INLINE and all(e.is_Number for e in entries) and \
+                    re.fullmatch(r"[A-Za-z]", stem):
+                # "take $\mathbf{x} = (0.5, 2.0)$": x_1 = 0.5, x_2 = 2.0 from here on
+                self.conditions += [(row.line, sp.Symbol(f"{stem}_{k}"), e)
+                                    for k, e in enumerate(entries, 1)]
+        return written
+
     def _qualified(self, row):
         """``row`` without a closing ``\\quad \\text{for } k = 1, 2, 3``, whose
         values of k are remembered (:meth:`_instances`), or a closing condition
@@ -1015,7 +1026,7 @@ class _Checker:
         """``(verdict, reason)`` of a link ``… \\approx 0.731``: right when it agrees
         to the decimals shown, with the values the prose just set."""
         digits = max([len(d) for d in re.findall(r"\d\.(\d+)", latex)] + [0])
-        at = self._conditions_at(row)
+        at = {name: value for name, (_, value) in self._conditions_at(row).items()}
         values = []
         for e in (made, true):
             e = sp.sympify(e).xreplace(at)
@@ -1032,23 +1043,21 @@ class _Checker:
                          f"the text sets, not {a.real:.{digits}f}")
 
     def _conditions_at(self, row) -> dict:
-        """The values the prose set (``with $w = 0.25$``) in the lines just before ``row``."""
+        """The values the prose set (``with $w = 0.25$``) in the lines just before
+        ``row``: name → (line, value)."""
         latest: dict = {}
         for line, name, value in self.conditions:
             if row.line - _CONDITION_REACH <= line <= row.line:
-                latest[name] = value
+                latest[name] = (line, value)
         return latest
 
     def _under_conditions(self, row, made, true, judge) -> str | None:
         """The reason a row that is wrong as it stands is right under the
         conditions the prose just set (``with $\\lambda_1 = 0$``, at most
         :data:`_CONDITION_REACH` lines before it), or None."""
-        latest: dict = {}
-        for line, name, value in self.conditions:
-            if row.line - _CONDITION_REACH <= line <= row.line:
-                latest[name] = (line, value)
         names = names_in(made) | names_in(true)
-        at = {name: value for name, (line, value) in latest.items() if name in names}
+        latest = self._conditions_at(row)
+        at = {name: value for name, (_, value) in latest.items() if name in names}
         if not at:
             return None
         digits = [len(d) for d in re.findall(r"\d\.(\d+)", row.latex)]

@@ -25,10 +25,6 @@ FEATURES = 3
 INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
                         r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
                         r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
-#: a vector given by its entries: \mathbf{w} = (w_1, w_2)^\top
-VECTOR = re.compile(r"\\(?:mathbf|boldsymbol|vec)\s*\{\s*([A-Za-z])\s*\}\s*=\s*(?:\\left\s*)?"
-                     r"[(\[]\s*([A-Za-z]_\{?\d+\}?(?:\s*,\s*[A-Za-z]_\{?\d+\}?)+)\s*"
-                     r"(?:\\right\s*)?[)\]]")
 #: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
 NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
                    r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
@@ -68,14 +64,9 @@ def tuple_row(latex: str):
                      r"(?:\^\s*\{?\s*(?:\\top|T)\s*\}?)?\s*(?:\\in\s*[^=]*)?[,.;]?\s*", latex, re.S)
     if not m or not balanced(m.group(2)):
         return None
-    entries, depth, start = [], 0, 0
     body = m.group(2)
-    for k, c in enumerate(body):
-        depth += (c in "({[") - (c in ")}]")
-        if c == "," and depth == 0:
-            entries.append(body[start:k].strip())
-            start = k + 1
-    entries.append(body[start:].strip())
+    cuts = [-1] + _commas(body) + [len(body)]
+    entries = [body[a + 1:b].strip() for a, b in zip(cuts, cuts[1:])]
     return (m.group(1).strip(), entries) if len(entries) > 1 and all(entries) else None
 
 
@@ -132,7 +123,14 @@ def is_list(latex: str) -> bool:
     inner = re.fullmatch(r"\s*(?:\\left\s*)?\((.*?)(?:\\right\s*)?\)\s*", latex, re.S)
     if inner and balanced(inner.group(1)):
         latex = inner.group(1)  # (y_1, y_2, y_3): a tuple
-    depth, k = 0, 0
+    # (", \qquad": two formulas side by side, read apart)
+    return any(not re.match(r",\s*\\q?quad", latex[k:]) for k in _commas(latex))
+
+
+def _commas(latex: str) -> list:
+    """Where ``latex`` has a comma outside every bracket (``\\{`` counts, ``\\,`` is
+    no comma)."""
+    out, depth, k = [], 0, 0
     while k < len(latex):
         c = latex[k]
         if c == "\\":
@@ -141,10 +139,10 @@ def is_list(latex: str) -> bool:
             k += 2 if latex[k + 1:k + 2] in "{},;!: " else 1
             continue
         depth += c in "{([" and 1 or (c in "})]" and -1 or 0)
-        if c == "," and depth == 0 and not re.match(r",\s*\\q?quad", latex[k:]):
-            return True  # (", \qquad": two formulas side by side, read apart)
+        if c == "," and depth == 0:
+            out.append(k)
         k += 1
-    return False
+    return out
 
 
 def balanced(latex: str) -> bool:

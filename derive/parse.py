@@ -186,6 +186,14 @@ def _merge_names(toks, tex):
                 out.append(_Tok("letter", text, t.pos, toks[j].end))
                 k = j + 1
                 continue
+        if t.text in _DECOR and t.text not in _FONTS and k + 1 < len(toks) and (
+                toks[k + 1].text in _GREEK or toks[k + 1].kind == "letter"
+                and len(toks[k + 1].text) == 1):
+            # \hat y, \bar x, \hat\theta: an accent on the one letter after it
+            nxt = toks[k + 1]
+            out.append(_Tok("letter", f"{t.text}{{{nxt.text}}}", t.pos, nxt.end))
+            k += 2
+            continue
         out.append(t)
         k += 1
     return out

@@ -16,6 +16,7 @@ import re
 
 import sympy as sp
 
+from .meaning import instantiate
 from .models import i as INDEX
 from .models import n as COUNT
 
@@ -25,6 +26,18 @@ FEATURES = 3
 INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
                         r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
                         r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
+#: one entry of a gradient: (\nabla_W J)_{kj}, \left[\nabla_{\theta} J\right]_j
+GRADIENT_ENTRY = re.compile(r"(?:\\left\s*)?[(\[]\s*\\nabla_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z]+)\s*"
+                            r"([^()\[\]]+?)\s*(?:\\right\s*)?[)\]]\s*_\s*(\{[^{}]*\}|\w)")
+
+
+def gradient_entry(m) -> str:
+    r"""``(\nabla_W J)_{kj}`` as ``\frac{\partial J}{\partial W_{kj}}``."""
+    by = m.group(1)[1:-1] if m.group(1).startswith("{") else m.group(1)
+    at = m.group(3)[1:-1] if m.group(3).startswith("{") else m.group(3)
+    return rf"\frac{{\partial {m.group(2)}}}{{\partial {by}_{{{at}}}}}"
+
+
 #: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
 NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
                    r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
@@ -90,24 +103,41 @@ def written_out(expr, index=INDEX):
     count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
     out for d = :data:`FEATURES`: an identity in d holds there too."""
     def expand(s):
-        (k, lo, hi), *rest = s.limits
-        if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
-            hi = sp.Integer(FEATURES)
-        if rest or not (lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12):
+        # of a double sum \sum_i \sum_{k=1}^{3}, the short limits are written out
+        short, kept = [], []
+        for k, lo, hi in s.limits:
+            if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
+                hi = sp.Integer(FEATURES)
+            if lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12 and not any(
+                    b.has(k) for lim in s.limits for b in lim[1:]):
+                short.append((k, lo, hi))
+            else:
+                kept.append((k, lo, hi))
+        if not short:
             return s
-        return sp.Add(*(s.function.xreplace({k: sp.Integer(v)}) for v in range(lo, hi + 1)))
+        terms = [s.function]
+        for k, lo, hi in short:
+            # x^{(i)}_j under a sum over j is sample i's x_j: its name takes the value too
+            terms = [instantiate(t.xreplace({k: sp.Integer(v)}), {k.name: v})
+                     for t in terms for v in range(lo, hi + 1)]
+        body = sp.Add(*terms)
+        return sp.Sum(body, *kept) if kept else body
 
     def name(e):
         stem, _, top = str(e.base).partition("^")
-        v = str(e.indices[0])
+        v = "".join(map(str, e.indices))
         return sp.Symbol(f"{stem}_{v if len(v) == 1 else '{' + v + '}'}"
                          + (f"^{top}" if top else ""))
+
+    def entry(e):  # x[1] is x_1, W[k, 1] is W_{k1} (a general k's); x[i, 1] stays data
+        return isinstance(e, sp.Indexed) and any(j.is_Integer for j in e.indices) and all(
+            j.is_Integer and 0 <= j < 10 or isinstance(j, sp.Symbol) and len(j.name) == 1
+            and not j.is_integer for j in e.indices)
 
     if not expr.has(sp.Sum):
         return expr
     out = expr.replace(lambda e: isinstance(e, sp.Sum), expand)
-    return out.replace(lambda e: isinstance(e, sp.Indexed) and len(e.indices) == 1
-                       and e.indices[0].is_Integer, name)
+    return out.replace(entry, name)
 
 
 def is_constant(expr) -> bool:

@@ -118,7 +118,10 @@ def test_a_value_solved_for_is_not_a_definition(tmp_path):
         assert one(found, line).verdict == "correct", (line, one(found, line).reason)
     wrong = verdicts(tmp_path, (LINE % "1").replace(r"\left( y_i - w x_i \right)$",
                                                     r"\left( y_i + w x_i \right)$"))
-    assert one(wrong, 11).verdict == "unchecked" and "solved for" in one(wrong, 11).reason
+    # a wrong value is judged against b solved for from ∂J/∂b = 0, and mended
+    slip = one(wrong, 11)
+    assert slip.verdict == "wrong" and "solved for" in slip.reason
+    assert slip.correct_latex == r"\frac{1}{n} \sum_{i=1}^{n} \left(y_i - w x_i\right)"
 
 
 def test_a_wrong_second_derivative_is_a_claim_not_a_value(tmp_path):
@@ -247,3 +250,106 @@ def test_row_text_helpers():
     assert tuple_row(r"J(w, b) = 3") is None
     assert is_list("z_1, z_2") and is_list("(y_1, y_2)") and not is_list("J(w, b)")
     assert not is_list(r"a = b, \qquad c = d")  # two formulas side by side
+
+
+LSQ = r"""\documentclass{article}
+\newcommand{\sumi}{\sum_{i=1}^{n}}
+\begin{document}
+The line $y = a x + b$ is fitted by least squares,
+\begin{equation}
+S(a, b) = \sumi \left( y_i - a x_i - b \right)^2 .
+\end{equation}
+\begin{align*}
+\frac{\partial S}{\partial a} &= -2 \sumi x_i \left( y_i - a x_i - b \right) \\
+\frac{\partial S}{\partial b} &= -2 \sumi \left( y_i - a x_i - b \right)
+\end{align*}
+At a minimum both vanish. Setting them to zero and dividing by $2$ gives
+\begin{align}
+a \sumi x_i^2 + b \sumi x_i &= %s \\
+a \sumi x_i + n b &= \sumi y_i
+\end{align}
+Dividing the second by $n$, i.e.
+\[
+b = %s
+\]
+where $\bar x = \frac{1}{n}\sumi x_i$ and $\bar y = \frac{1}{n}\sumi y_i$. Then
+\[
+a = \frac{n \sumi x_i y_i - \sumi x_i \sumi y_i}{n \sumi x_i^2 - \left(\sumi x_i\right)^2}
+  = \frac{\sumi (x_i - \bar x)(y_i - \bar y)}{\sumi (x_i - \bar x)^2} .
+\]
+The slope goes with every $(x_i, y_i)$.
+\end{document}
+"""
+
+
+def test_statements_at_the_stationary_point_are_judged_there(tmp_path):
+    found = verdicts(tmp_path, LSQ % (r"\sumi x_i y_i", r"\bar{y} - a \bar{x}"))
+    # the normal equations are the derivatives set to zero, rescaled
+    for line in (14, 15):
+        assert one(found, line).verdict == "correct" and "holds at" in one(found, line).reason
+    # b given a, from ∂S/∂b = 0, and a's closed form: the stationary point's own a
+    assert one(found, 19).verdict == "correct", one(found, 19).reason
+    closed = one(found, 23)
+    assert closed.verdict == "correct" and "stationary point" in closed.reason, closed.reason
+    # nothing above is taken as what a or b means: the derivatives stay right
+    assert one(found, 9).verdict == one(found, 10).verdict == "correct"
+    slips = verdicts(tmp_path, LSQ % (r"\sumi y_i", r"\bar{y} + a \bar{x}"))
+    assert one(slips, 14).verdict == "wrong"  # not one of the derivatives set to zero
+    sign = one(slips, 19)
+    assert sign.verdict == "wrong" and sign.correct_latex == r"\bar{y} - a \bar{x}", sign.reason
+
+
+def test_a_wrong_closed_form_is_not_the_stationary_point(tmp_path):
+    text = (LSQ % (r"\sumi x_i y_i", r"\bar{y} - a \bar{x}")).replace(
+        r"a = \frac{n \sumi x_i y_i - \sumi x_i \sumi y_i}", r"a = \frac{n \sumi x_i y_i + "
+        r"\sumi x_i \sumi y_i}")
+    found = verdicts(tmp_path, text)
+    assert one(found, 23).verdict == "wrong", one(found, 23).reason
+
+
+SAMPLE_DROPPED = r"""\documentclass{article}
+\begin{document}
+Each sample has a one-hot label, $y^{(i)}_1 + y^{(i)}_2 + y^{(i)}_3 = 1$, and
+\begin{equation}
+z^{(i)}_k = \sum_{j=1}^{d} W_{kj}\, x^{(i)}_j + b_k, \qquad
+p^{(i)}_k = \frac{e^{z^{(i)}_k}}{e^{z^{(i)}_1} + e^{z^{(i)}_2} + e^{z^{(i)}_3}}, \qquad k = 1,2,3.
+\end{equation}
+Drop the superscript $(i)$ for now: one sample's loss is
+\begin{equation}
+L = -y_1 \log p_1 - y_2 \log p_2 - y_3 \log p_3 .
+\end{equation}
+\begin{align*}
+\frac{\partial p_1}{\partial z_2} &= %s \\
+\frac{\partial L}{\partial z_1} &= p_1 - y_1
+\end{align*}
+Over the batch, $J = \frac{1}{n} \sum_{i=1}^{n} L^{(i)}$ and
+\[
+(\nabla_W J)_{12} = \frac{1}{n} \sum_{i=1}^{n} \left( p^{(i)}_1 - y^{(i)}_1 \right) x^{(i)}_%s .
+\]
+\end{document}
+"""
+
+
+def test_sample_i_names_written_bare_and_per_sample_constraints(tmp_path):
+    found = verdicts(tmp_path, SAMPLE_DROPPED % ("-p_1 p_2", "2"))
+    # p_1 is sample i's p^{(i)}_1 with the superscript dropped; y_1 + y_2 + y_3 = 1 too
+    assert one(found, 13).verdict == "correct", one(found, 13).reason
+    assert one(found, 14).verdict == "correct", one(found, 14).reason
+    # (∇_W J)_{12} is ∂J/∂W_{12}; L^{(i)} is sample i's L; x^{(i)}_j under Σ_j is x_j's
+    assert one(found, 18).verdict == "correct", one(found, 18).reason
+    slips = verdicts(tmp_path, SAMPLE_DROPPED % ("p_1 p_2", "1"))
+    assert one(slips, 13).verdict == "factor" and one(slips, 13).diagnosis == "wrong sign"
+    assert one(slips, 18).verdict == "wrong", one(slips, 18).reason
+
+
+def test_accents_without_braces_and_a_letter_given_a_value(tmp_path):
+    text = r"""Hidden units $h_j = \sigma\big(z_j\big)$ with $z_j = w_j x + b_j$ for $j = 1, 2$,
+and $\partial h_j / \partial z_j = h_j (1 - %s)$, and $\hat y = v_1 h_1 + v_2 h_2$,
+so $\partial \hat y / \partial v_1 = h_1$.
+"""
+    found = verdicts(tmp_path, text % "h_j", name="h.md")
+    # h_j is given a value, so h_j (1 - h_j) is a product, not h_j applied to 1 - h_j
+    assert one(found, 2, "h_j (1").verdict == "correct", one(found, 2, "h_j (1").reason
+    assert one(found, 3).verdict == "correct", one(found, 3).reason  # \hat y is ŷ
+    slip = verdicts(tmp_path, text % "z_j", name="h.md")
+    assert one(slip, 2, "h_j (1").verdict == "wrong"

@@ -20,6 +20,7 @@ Every row gets a verdict: ``correct``, ``wrong``, ``factor``, ``ambiguous``,
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import itertools
@@ -124,6 +125,13 @@ _INLINE = ("$", "\\(")
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
+#: an update's arrow: w \leftarrow w - \eta g, w := w - \eta g
+_ARROW = re.compile(r":=|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|\\coloneqq(?![A-Za-z])")
+#: the names a learning rate goes by
+_RATES = {"eta", "alpha", "gamma", "epsilon", "varepsilon", "lr", "text{lr}"}
+#: the prose that says which way an update goes
+_WAY = re.compile(r"(?P<up>\bascent\b|\bmaximi[sz]|\bclimb)|\bdescent\b|\bminimi[sz]|\bSGD\b"
+                  r"|\bdescend", re.I)
 #: the prose of a definition that explains the display before it
 _WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$", re.I)
 #: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
@@ -173,6 +181,11 @@ def check_file(path, *, assume=(), row_seconds: float | None = ROW_SECONDS) -> R
     return checker.run(doc)
 
 
+def _stem(label: str) -> str:
+    """A name without its scripts: z for z_n, z_i and z^{(2)}."""
+    return re.split(r"[_^]", label, maxsplit=1)[0]
+
+
 def _labels(expr) -> set:
     """The names ``expr`` mentions, an indexed one by its base (x for x_i)."""
     return {str(v.base) if isinstance(v, sp.Indexed) else str(v) for v in names_in(expr)
@@ -208,6 +221,7 @@ class _Checker:
         self.unread: dict = {}  # name → line of its definition that could not be read
         self.index_values: dict = {}  # "k" → [1, 2, 3], from "for $k = 1, 2, 3$"
         self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
+        self.updates: set = set()  # id(parts) of update rules (w ← w - η g)
         self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
         self.layer_rules: dict = {}  # id(parts) → l, of a rule stated for a general layer l
@@ -263,6 +277,13 @@ class _Checker:
         self.used_indexed = {a for parts in parsed for e, _, _ in parts
                              for a in e.atoms(sp.Indexed)}
         self.used_labels = self.used_names | {str(a.base) for a in self.used_indexed}
+        # in how many rows each name is written (a name in one row only, and defined
+        # nowhere, is one the text explains in words: "where \bar y is the fraction …")
+        self.label_rows = collections.Counter(
+            lab for parts in parsed if len(parts) > 1
+            for lab in set().union(*(_labels(e) for e, _, _ in parts)))
+        self.stems = collections.Counter(_stem(lab) for lab in
+                                         set(self.label_rows) | self.used_labels)
         # what the document differentiates by: its parameters and intermediates
         self.wrt = {d.wrt for parts in parsed for e, _, _ in parts for d in e.atoms(D)}
         found = self._definitions(parsed)
@@ -299,6 +320,9 @@ class _Checker:
                 judges[ident] = Judge(definitions, INDEX, COUNT)
             if id(parts) in self.solutions:
                 self._solution(parts, judges[ident], definitions)
+                continue
+            if id(parts) in self.updates:
+                self._update(parts, judges[ident], definitions)
                 continue
             if self._stationary(parts, judges[ident]):
                 continue
@@ -361,11 +385,17 @@ class _Checker:
     def _parse(self, chain, unsure):
         """The chain's parts as ``(expr, latex, row)``, or None when one cannot be read."""
         parts, wrt, matrix, rule = [], None, [], None
-        for latex, row in chain.parts:
-            if re.search(r":=|\\leftarrow|\\gets(?![A-Za-z])", row.latex):
+        pieces = list(chain.parts)
+        arrow = _ARROW.search(pieces[0][0])
+        if arrow and not any(_ARROW.search(t) for t, _ in pieces[1:]):
+            # w \leftarrow w - \eta g (= …): the update's two sides, then the rest
+            text, row = pieces[0]
+            pieces[:1] = [(text[:arrow.start()], row), (text[arrow.end():], row)]
+        for latex, row in pieces:
+            if _ARROW.search(latex):
                 return self._give_up(chain, row, "unchecked",
-                                     "an update rule (:=, ←), not an equation to check")
-            if len(chain.parts) == 1:
+                                     "an update rule (:=, ←) written in a way not read")
+            if len(pieces) == 1:
                 said = self._aside(latex, row)
                 if said is not None:
                     self._set(row, Finding(row.line, row.line_end, row.latex, *said))
@@ -424,6 +454,8 @@ class _Checker:
                 self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked", why))
         if rule:
             self.layer_rules[id(parts)] = rule
+        if arrow and parts:
+            self.updates.add(id(parts))
         return parts
 
     def _aside(self, latex, row):
@@ -615,6 +647,36 @@ class _Checker:
             if any(given(e) for e in entries.values()):  # L_i uses ŷ_i, defined
                 keys.add(key(a))
                 out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
+            elif entries and any(bare in costs for _, costs, _ in
+                                 self.differentiated.values()):
+                # J = Σ L^{(i)} over a loss the document differentiates for one sample
+                # (not a model's y = a x + b beside data y_i)
+                out += self._sample_model(bare, i, found, keys)
+        return out
+
+    def _sample_model(self, name, i, found, keys) -> list:
+        """Sample i's version of ``name`` and of every name its definition reaches
+        (ŷ^{(i)} = σ(z^{(2)(i)}), …), for a model the document writes for one
+        sample and then averages (``J = \frac{1}{m} \sum_i \mathcal{L}^{(i)}``):
+        a datum becomes sample i's (y → y^{(i)}) where the document writes it so;
+        parameters stay. As ``(line, key, name, body)``."""
+        latest = {}
+        for d in found:
+            latest[d[2]] = d
+        out = []
+
+        def sample(v):
+            entry = sp.IndexedBase(v.name)[i]
+            if key(entry) in keys:
+                return entry
+            if v in latest:  # an intermediate (even one differentiated by)
+                line, _, _, body = latest[v]
+                keys.add(key(entry))  # (before its body: a cycle ends here)
+                out.append((line, key(entry), entry, body.xreplace(
+                    {s: sample(s) for s in body.free_symbols if isinstance(s, sp.Symbol)})))
+                return entry
+            return entry if entry in self.used_indexed else v
+        sample(name)
         return out
 
     def _constraints(self, parsed_chains, found) -> list:
@@ -831,6 +893,15 @@ class _Checker:
                     self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
                     previous, previous_true = expr, made
                     continue
+                lone = sorted(lab for lab in _labels(made) - _labels(previous_true)
+                              if self.label_rows[lab] <= 1 and lab not in self.known_names
+                              and self.stems[_stem(lab)] <= 1)  # (z_n beside z_i: a slip)
+                if lone:
+                    self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                           f"it uses {lone[0]}, which the document defines "
+                                           "nowhere in formulas"))
+                    previous = None
+                    continue
                 if row.env in _INLINE and id(parts) not in self.solutions and (
                         len(parts) == 2 and is_name(first) or
                                            _SOLVING.search(self._before(parts[0][2]))):
@@ -868,6 +939,12 @@ class _Checker:
                 # a right step after one that could not be judged
                 self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
                                        "follows from the line before"))
+            elif origin_line is not None and value.verdict == "correct":
+                # the row after a slip has the true value again: the slip was that row's
+                self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
+                                       f"equals the left side (line {origin_line}, before "
+                                       "it, is the slip)"))
+                origin_line = None
             elif link.verdict == "correct":
                 # a right step from a wrong line: it carries the error
                 self._set(row, Finding(row.line, row.line_end, row.latex, value.verdict,
@@ -1032,6 +1109,75 @@ class _Checker:
             for _, _, r in parts[start:]:
                 self.by_row.setdefault(id(r), Finding(r.line, r.line_end, r.latex,
                                                       "unchecked", "cannot evaluate"))
+
+    def _update(self, parts, judge, definitions):
+        """``w ← w - η g``: a gradient step on a cost the document differentiates by
+        w, downhill unless the prose says it climbs ("gradient ascent", "we
+        maximise"). Read as the claim ``∂J/∂w = g`` (∓ the step over the rate), so a
+        wrong g is diagnosed and mended like any derivative; a numeric step
+        (``w_1 ← 0.3 - 0.1 \cdot 0.5 = 0.25``) has its arithmetic checked."""
+        name, new = parts[0][0], parts[1][0]
+        row = parts[1][2]
+        if not is_name(name) or not new.has(name):
+            self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                   "an update with values, not a rule to check"))
+            self._links(parts, judge, 2)
+            return
+        step = sp.expand(new - name)
+        rates = sorted((v for v in step.free_symbols if isinstance(v, sp.Symbol)
+                        and v.name in _RATES and not defined(v, definitions)), key=str)
+        costs = self.differentiated.get(key(name), (0, []))[1]
+        if len(rates) != 1 or not costs or step.xreplace({rates[0]: 0}) != 0 or \
+                sp.diff(step, rates[0], 2) != 0:
+            self._all(parts, "unchecked", "an update rule that is not a gradient step "
+                      "(w ← w ∓ η ·(…)) on a cost differentiated by its name")
+            return
+        rate = rates[0]
+        # the way the nearest word before it says ("gradient ascent", "SGD", "we maximise")
+        lines = self.text.splitlines()[max(0, row.line - 13):row.line]
+        prose = " ".join(lines)[:sum(map(len, lines[:-1])) + len(lines) - 1 + row.column]
+        said_way = list(_WAY.finditer(prose))
+        up = bool(said_way and said_way[-1].group("up"))
+        way = "ascent" if up else "descent"
+        gradient = sp.expand(step / rate) * (1 if up else -1)
+        # the cost it steps on: the one its gradient is, else is up to a factor, else
+        # one over all the data if it sums over the samples (one sample's if not)
+        # (an intermediate such as ŷ, which another definition uses, is no cost, nor
+        # L(0), L at a point)
+        used = set().union(*(_labels(body) for body in definitions.values()))
+        costs = [c for c in costs if not _labels(c) & used and not (
+            isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))] or costs
+        whole = [c for c in costs if not c.has(INDEX)] if gradient.has(sp.Sum) else \
+            [c for c in costs if c.has(INDEX)]
+        cost = (whole or costs)[0]
+        try:
+            with budget(self.row_seconds):
+                made = judge.truth(gradient)
+                verdicts = {c: judge.compare(made, judge.truth(D(c, name))).verdict
+                            for c in costs[:4]}
+                cost = next((c for c in verdicts if verdicts[c] == "correct"),
+                            next((c for c in verdicts if verdicts[c] == "factor"), cost))
+        except (OverBudget, Exception):
+            pass
+        said = (f"a gradient {way} step on {self.show(cost)} (it moves "
+                f"{self.show(name)} by {'+' if up else '-'}{self.show(rate)} "
+                f"∂{self.show(cost)}/∂{self.show(name)})")
+        claim = [(D(cost, name), parts[0][1], parts[0][2]), (gradient, parts[1][1], row)]
+        before = self.by_row.get(id(row))
+        self._chain(claim, judge, definitions)
+        found = self.by_row.get(id(row))
+        if found is None or found is before:  # (a worse verdict on the row's other update)
+            return
+        if found.verdict == "correct":
+            found.reason = said
+            return
+        found.reason = f"as {said}: the step's gradient is wrong: {found.reason}"
+        if found.correct_latex:
+            fix = doc_latex(name + (1 if up else -1) * rate * sp.Symbol("FIX"),
+                            style=self.style, macros=self.notation.macros)
+            found.correct_latex = fix.replace(r"\mathrm{FIX}", "FIX").replace(
+                "FIX", f"\\left({found.correct_latex}\\right)")
+        self._links(parts, judge, 2)
 
     def _stationary(self, parts, judge) -> bool:
         """An equation in the parameters after "setting … to zero" (the normal
@@ -1261,6 +1407,14 @@ class _Checker:
         names = names_in(made) | names_in(true)
         latest = self._conditions_at(row)
         at = {name: value for name, (_, value) in latest.items() if name in names}
+        said_of = dict(at)  # what the text set, name → value
+        for name, (_, value) in latest.items():
+            entries = {v: value for v in names if isinstance(v, sp.Symbol) and re.fullmatch(
+                re.escape(str(name)) + r"_\{?\d+\}?", v.name)}
+            if value == 0 and name not in names and entries:
+                # w = 0 for the vector whose entries w_1, w_2, … the rows use
+                at.update(entries)
+                said_of[name] = value
         if not at:
             return None
         digits = [len(d) for d in re.findall(r"\d\.(\d+)", row.latex)]
@@ -1276,8 +1430,8 @@ class _Checker:
                     return None
         except (OverBudget, Exception):  # over budget, or no value: the row stays wrong
             return None
-        said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in at.items())
-        lines = ", ".join(sorted({str(latest[n][0]) for n in at}))
+        said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in said_of.items())
+        lines = ", ".join(sorted({str(latest[n][0]) for n in said_of}))
         return f"right with {said}, as the text sets (line {lines})"
 
     def _settle_readings(self):

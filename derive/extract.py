@@ -569,6 +569,8 @@ def _top_level(latex: str) -> list:
                 depth -= 1
             elif word in BREAKERS and depth == 0:
                 found.append((j, word, end))
+            elif word in ("leftarrow", "gets", "coloneqq") and depth == 0:
+                found.append((j, "arrow", j))  # an update: one equation, not split here
             elif word == "approx" and depth == 0:
                 found.append((j, "=", j))  # A \approx 0.731: a link, its side keeps \approx
             if end < n and latex[end] == "[" and word not in ("left", "right"):
@@ -580,6 +582,8 @@ def _top_level(latex: str) -> list:
             depth += 1
         elif c == "}":
             depth -= 1
+        elif c == "=" and depth == 0 and latex[j - 1:j] == ":":
+            found.append((j, "arrow", j))
         elif c == "=" and depth == 0 and latex[j - 1:j] not in (":", "<", ">", "!", "="):
             if latex[j + 1:j + 2] != "=":
                 found.append((j, "=", j + 1))
@@ -592,12 +596,14 @@ def _equations(latex: str) -> list:
     tokens = _top_level(latex) + [(len(latex), "end", len(latex))]
     eq_after, seen = [False] * len(tokens), False
     for i in range(len(tokens) - 1, -1, -1):
-        eq_after[i], seen = seen, seen or tokens[i][1] == "="
+        eq_after[i], seen = seen, seen or tokens[i][1] in ("=", "arrow")
     groups, start, sides, has_eq = [], 0, [], False
     for i, (k, token, end) in enumerate(tokens):
         if token == "=":
             sides.append(latex[start:k])
             start, has_eq = end, True
+        elif token == "arrow":
+            has_eq = True
         elif token == "end" or eq_after[i]:
             # a \quad or \implies before another equation starts a new one
             if token == "end" or has_eq:

@@ -185,9 +185,45 @@ def test_updates_definitions_and_a_derivative_at_a_point(tmp_path):
     assert one(found, 6).verdict == "correct", one(found, 6).reason
     # a later := for the same name is a new rule, not a claim about the old one
     assert {f.verdict for f in found[8]} == {"correct"}, [f.reason for f in found[8]]
-    assert one(found, 9, ":=").verdict == "unchecked" and "update" in one(found, 9, ":=").reason
+    # an update keeps its name on both sides: a gradient step on L, downhill
+    step = one(found, 9, ":=")
+    assert step.verdict == "correct" and "gradient descent step on L(w)" in step.reason, step.reason
     slip = verdicts(tmp_path, UPDATES.replace(r"(1 - \eta \lambda) w_t", r"(1 + \eta \lambda) w_t"))
     assert one(slip, 6).verdict == "wrong"
+    uphill = verdicts(tmp_path, UPDATES.replace(r"w := w - \eta", r"w := w + \eta"))
+    assert one(uphill, 9, ":=").verdict == "factor" and one(uphill, 9, ":=").diagnosis == \
+        "wrong sign"
+
+
+STEPS = r"""\begin{document}
+We maximise the log-likelihood
+$\ell(w) = \sum_{i=1}^{n} \left[ y_i \log p_i + (1 - y_i) \log (1 - p_i) \right]$ with
+$p_i = \sigma(w x_i)$, whose derivative is
+$\frac{\partial \ell}{\partial w} = \sum_{i=1}^{n} (y_i - p_i) x_i$. Gradient ascent:
+$$w \leftarrow w + \eta \sum_{i=1}^{n} (%s)\, x_i .$$
+For one sample, $L = (\hat{y} - y)^2$ with $\hat{y} = v_1 u_1 + v_2 u_2$, and
+$\partial L / \partial v_k = 2 (\hat{y} - y) u_k$ for $k = 1, 2$, so SGD does
+$$v_k \leftarrow v_k - \alpha %s (\hat{y} - y)\, u_k$$
+and from $v_1 = 0.5$ with a gradient of $2$, $v_1 \leftarrow 0.5 - 0.1 \cdot 2 = %s$.
+\end{document}
+"""
+
+
+def test_update_rules_are_gradient_steps_in_the_direction_the_text_says(tmp_path):
+    found = verdicts(tmp_path, STEPS % ("y_i - p_i", "2", "0.3"))
+    assert one(found, 6).verdict == "correct" and "ascent" in one(found, 6).reason
+    # "SGD" after the "ascent" above: this one goes downhill
+    sgd = one(found, 9)
+    assert sgd.verdict == "correct" and "descent step on L" in sgd.reason, sgd.reason
+    assert one(found, 10, "0.3").verdict == "unchecked"  # a step with values: its arithmetic
+    slips = verdicts(tmp_path, STEPS % ("p_i - y_i", "", "0.4"))
+    up = one(slips, 6)  # a descent step where the text climbs
+    assert up.verdict == "factor" and up.diagnosis == "wrong sign"
+    assert up.correct_latex is not None and up.correct_latex.startswith("w + ")
+    half = one(slips, 9)
+    assert half.verdict == "factor" and half.factor == "1/2", half.reason
+    assert half.correct_latex.startswith("v_k - "), half.correct_latex
+    assert one(slips, 10, "0.4").verdict in ("wrong", "factor")  # 0.5 - 0.2 is not 0.4
 
 
 WORKED = r"""\begin{document}

@@ -132,6 +132,12 @@ _RATES = {"eta", "alpha", "gamma", "epsilon", "varepsilon", "lr", "text{lr}"}
 #: the prose that says which way an update goes
 _WAY = re.compile(r"(?P<up>\bascent\b|\bmaximi[sz]|\bclimb)|\bdescent\b|\bminimi[sz]|\bSGD\b"
                   r"|\bdescend", re.I)
+#: the prose that gives a name a new formula: "With $\hat{y} = \operatorname{relu}(wx)$ …"
+_NEW_MODEL = re.compile(r"\b(?:with|now|take|let|consider|replace|using|switch)\b[^.;:$]*"
+                        r"(?:\$|\\\()?\s*$", re.I)
+#: a condition the prose puts on the row just before it: "whenever $wx > 0$"
+_WHENEVER = re.compile(r"^[^.;]*?\b(?:whenever|if|for|when|provided|as long as)\s*\$\s*([^$<>]+?)\s*"
+                       r"(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$", re.I)
 #: the prose of a definition that explains the display before it
 _WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$", re.I)
 #: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
@@ -179,6 +185,20 @@ def check_file(path, *, assume=(), row_seconds: float | None = ROW_SECONDS) -> R
     checker = _Checker(str(path), notation, pins, derivative_style(doc.text, notation.macros),
                        row_seconds)
     return checker.run(doc)
+
+
+def _objectives(costs, definitions) -> list:
+    """Of the names a parameter is differentiated in (``costs``), the objectives:
+    those the document defines and no other definition uses (not ŷ, an
+    intermediate; not w_j of ∂w_j/∂w_k; not L(0), L at a point), first."""
+    def own(e):  # the name itself: J of J(w), x of x_i
+        return {e.func.__name__ if isinstance(e, AppliedUndef) else str(e.base)
+                if isinstance(e, sp.Indexed) else str(e)}
+    used = set().union(*(own(v) for body in definitions.values() for v in names_in(body)
+                         if not isinstance(v, sp.IndexedBase)))
+    best = [c for c in costs if defined(c, definitions) and is_name(c) and not own(c) & used
+            and not (isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))]
+    return best + [c for c in costs if c not in best]
 
 
 def _stem(label: str) -> str:
@@ -494,7 +514,7 @@ class _Checker:
         # an unread ``name = …`` still says that name is defined here: remember it,
         # so that nothing is judged with the name taken for a free variable
         lhs = chain.parts[0][0]
-        if re.fullmatch(r"[\\A-Za-z{}_^()0-9,' ]{1,40}", lhs.strip()):
+        if re.fullmatch(r"[\\A-Za-z{}_^()0-9,'+\- ]{1,40}", lhs.strip()):
             try:
                 name = parse_row(lhs, self.notation)
             except LatexParseError:
@@ -574,8 +594,12 @@ class _Checker:
                 continue
             if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
-            if parts[0][2].env in _INLINE and key(lhs) in keys:
-                continue  # "if the model predicts $\hat{y}_i = y_i$": a case, not a new meaning
+            if parts[0][2].env in _INLINE and key(lhs) in keys and not (
+                    not is_name(rhs) and rhs.free_symbols & self.wrt
+                    and _NEW_MODEL.search(self._before(parts[0][2]))):
+                # "if the model predicts $\hat{y}_i = y_i$": a case, not a new meaning
+                # (but "with $\hat{y} = relu(wx)$" in the parameters is a new model)
+                continue
             line = parts[0][2].line
             if key(lhs) not in keys and differentiated.get(key(lhs), (10 ** 9,))[0] < line \
                     and not (is_name(rhs) and key(rhs) in differentiated) and self._solving(parts[0][2], differentiated[key(lhs)][0]):
@@ -641,9 +665,8 @@ class _Checker:
             def given(e):  # ŷ_i defined, or p^{(i)}_1 by a general p^{(i)}_k
                 return key(e) in keys or re.sub(r"_\{?\d+\}?", "_#", str(e.base)) in general
             entries = {s: sp.IndexedBase(s.name)[i] for s in whole[3].free_symbols
-                       if isinstance(s, sp.Symbol) and (sp.IndexedBase(s.name)[i] in
-                                                        self.used_indexed or
-                                                        given(sp.IndexedBase(s.name)[i]))}
+                       if isinstance(s, sp.Symbol) and (self._written(sp.IndexedBase(s.name)[i])
+                                                        or given(sp.IndexedBase(s.name)[i]))}
             if any(given(e) for e in entries.values()):  # L_i uses ŷ_i, defined
                 keys.add(key(a))
                 out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
@@ -675,9 +698,19 @@ class _Checker:
                 out.append((line, key(entry), entry, body.xreplace(
                     {s: sample(s) for s in body.free_symbols if isinstance(s, sp.Symbol)})))
                 return entry
-            return entry if entry in self.used_indexed else v
+            return entry if self._written(entry) else v
         sample(name)
         return out
+
+    def _written(self, entry) -> bool:
+        """Does the document write sample i's ``entry`` (x_1^{(i)}), itself or as a
+        general one (x^{(i)}_j)?"""
+        if entry in self.used_indexed:
+            return True
+        general = re.sub(r"_\{?\d+\}?", "_#", str(entry.base))
+        return general != str(entry.base) and any(
+            a.indices == entry.indices and re.sub(r"_\{?[A-Za-z]\}?", "_#", str(a.base)) == general
+            for a in self.used_indexed)
 
     def _constraints(self, parsed_chains, found) -> list:
         """A relation among data the document states (the one-hot target's
@@ -722,6 +755,9 @@ class _Checker:
             defined_keys.add(key(v))
             self.constraint_chains.add(id(parts))
             out.append((parts[0][2].line, key(v), v, body))
+            if not sample and self._written(sp.IndexedBase(v.name)[INDEX]):
+                # y_1 + y_2 + y_3 = 1 for one example, and the text writes y^{(i)}_k
+                sample = {sp.IndexedBase(u.name)[INDEX]: u for u in names}
             if sample:  # and sample i's entry: y^{(i)}_3 = 1 - y^{(i)}_1 - y^{(i)}_2
                 back = {b: a for a, b in sample.items()}
                 entry = back.get(v, v)
@@ -888,18 +924,21 @@ class _Checker:
                 previous, previous_true = expr, made
                 continue
             if link.verdict in ("wrong", "factor") and (k == 1 or origin_line is None):
-                said = self._under_conditions(row, made, previous_true, judge)
+                said = self._under_conditions(row, made, previous_true, judge) or \
+                    self._under_inequality(row, made, previous_true, judge)
                 if said:  # "with $\lambda_1 = 0$ the gradient is …"
                     self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
                     previous, previous_true = expr, made
                     continue
+                # \bar y, \tilde x: a statistic of a known name the text gives in words
                 lone = sorted(lab for lab in _labels(made) - _labels(previous_true)
                               if self.label_rows[lab] <= 1 and lab not in self.known_names
-                              and self.stems[_stem(lab)] <= 1)  # (z_n beside z_i: a slip)
+                              and self.stems[_stem(lab)] <= 1  # (z_n beside z_i: a slip)
+                              and re.match(r"(?:bar|tilde|overline|widetilde)\{", lab))
                 if lone:
                     self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
-                                           f"it uses {lone[0]}, which the document defines "
-                                           "nowhere in formulas"))
+                                           f"it uses \\{lone[0]}, which the document "
+                                           "defines nowhere in formulas"))
                     previous = None
                     continue
                 if row.env in _INLINE and id(parts) not in self.solutions and (
@@ -1041,7 +1080,7 @@ class _Checker:
         try:
             with budget(self.row_seconds):
                 made = _fresh_bound(judge.truth(value))
-                for cost in costs[:4]:
+                for cost in _objectives(costs, judge.definitions)[:4]:
                     strange = _labels(made) - _labels(judge.truth(cost))
                     if strange:  # "and likewise for \bar{x}_2": a name never said
                         self._all(parts, "unchecked", f"{said}; it uses "
@@ -1068,7 +1107,7 @@ class _Checker:
                         self._set(parts[1][2], Finding(parts[1][2].line, parts[1][2].line_end,
                                                        parts[1][2].latex, "correct",
                                                        f"{said}: {how}"))
-                        self._links(parts, judge, 2)
+                        self._tail(parts, judge, definitions)
                         return
                     alone = optimum.solved_given_others(name, slope)
                     if alone is not None and made.has(*(params - {name})):
@@ -1096,19 +1135,11 @@ class _Checker:
             if f is not None and f.verdict != "correct" and not f.reason.startswith(said):
                 f.reason = f"{said}, from ∂{self.show(cost)}/∂{self.show(name)} = 0: {f.reason}"
 
-    def _links(self, parts, judge, start):
-        """The links of a chain from part ``start`` on, each with the part before it."""
-        try:
-            with budget(self.row_seconds):
-                for k in range(start, len(parts)):
-                    link = judge.compare(judge.truth(parts[k][0]), judge.truth(parts[k - 1][0]))
-                    row = parts[k][2]
-                    self._set(row, Finding(row.line, row.line_end, row.latex, link.verdict,
-                                           link.reason or "equal to the part before it"))
-        except (OverBudget, Exception):
-            for _, _, r in parts[start:]:
-                self.by_row.setdefault(id(r), Finding(r.line, r.line_end, r.latex,
-                                                      "unchecked", "cannot evaluate"))
+    def _tail(self, parts, judge, definitions):
+        """``w ← R = S = …`` or ``b = R = S``: the chain after the update's or the
+        value's right side, R = S = …, checked as a chain of its own."""
+        if len(parts) > 2:
+            self._chain(parts[1:], judge, definitions)
 
     def _update(self, parts, judge, definitions):
         """``w ← w - η g``: a gradient step on a cost the document differentiates by
@@ -1121,7 +1152,7 @@ class _Checker:
         if not is_name(name) or not new.has(name):
             self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
                                    "an update with values, not a rule to check"))
-            self._links(parts, judge, 2)
+            self._tail(parts, judge, definitions)
             return
         step = sp.expand(new - name)
         rates = sorted((v for v in step.free_symbols if isinstance(v, sp.Symbol)
@@ -1142,23 +1173,27 @@ class _Checker:
         gradient = sp.expand(step / rate) * (1 if up else -1)
         # the cost it steps on: the one its gradient is, else is up to a factor, else
         # one over all the data if it sums over the samples (one sample's if not)
-        # (an intermediate such as ŷ, which another definition uses, is no cost, nor
-        # L(0), L at a point)
-        used = set().union(*(_labels(body) for body in definitions.values()))
-        costs = [c for c in costs if not _labels(c) & used and not (
-            isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))] or costs
+        costs = _objectives(costs, definitions)
         whole = [c for c in costs if not c.has(INDEX)] if gradient.has(sp.Sum) else \
             [c for c in costs if c.has(INDEX)]
         cost = (whole or costs)[0]
+        verdicts = {}
         try:
             with budget(self.row_seconds):
                 made = judge.truth(gradient)
-                verdicts = {c: judge.compare(made, judge.truth(D(c, name))).verdict
-                            for c in costs[:4]}
-                cost = next((c for c in verdicts if verdicts[c] == "correct"),
-                            next((c for c in verdicts if verdicts[c] == "factor"), cost))
+                for c in costs[:4]:
+                    try:
+                        verdicts[c] = judge.compare(made, judge.truth(D(c, name))).verdict
+                    except OverBudget:
+                        raise
+                    except Exception:  # a cost SymPy cannot differentiate: not this one
+                        continue
+                    if verdicts[c] == "correct":
+                        break
         except (OverBudget, Exception):
             pass
+        cost = next((c for c in verdicts if verdicts[c] == "correct"),
+                    next((c for c in verdicts if verdicts[c] == "factor"), cost))
         said = (f"a gradient {way} step on {self.show(cost)} (it moves "
                 f"{self.show(name)} by {'+' if up else '-'}{self.show(rate)} "
                 f"∂{self.show(cost)}/∂{self.show(name)})")
@@ -1166,6 +1201,7 @@ class _Checker:
         before = self.by_row.get(id(row))
         self._chain(claim, judge, definitions)
         found = self.by_row.get(id(row))
+        self._tail(parts, judge, definitions)  # w_k ← … = (1 - ηλ) w_k - …: algebra
         if found is None or found is before:  # (a worse verdict on the row's other update)
             return
         if found.verdict == "correct":
@@ -1177,7 +1213,6 @@ class _Checker:
                             style=self.style, macros=self.notation.macros)
             found.correct_latex = fix.replace(r"\mathrm{FIX}", "FIX").replace(
                 "FIX", f"\\left({found.correct_latex}\\right)")
-        self._links(parts, judge, 2)
 
     def _stationary(self, parts, judge) -> bool:
         """An equation in the parameters after "setting … to zero" (the normal
@@ -1272,16 +1307,19 @@ class _Checker:
         name it never defines, as a^{(0)}, are skipped). False when none is."""
         verdicts: dict = {}  # row index → first failing (label, Verdict)
         timed_out = None  # how many cases were checked when the time ran out
+        odd: dict = {}  # row index → a failing case that invents a name
+        fine: set = set()  # rows right in some case that invents a name
         before = set().union(*(names_in(p[0]) for p in parts))
         checked = []  # (label, transform, its rows made true)
         try:
             with budget(self.row_seconds):
                 for label, case in cases:
                     rows = [case(p[0]) for p in parts]
-                    made_up = {str(v.base) if isinstance(v, sp.Indexed) else str(v)
-                               for e in rows for v in names_in(e) - before
-                               if not isinstance(v, sp.IndexedBase)} - (known or self.known_names)
-                    if made_up or not all(_grounded(e, definitions) for e in rows):
+                    invented = [bool({str(v.base) if isinstance(v, sp.Indexed) else str(v)
+                                      for v in names_in(e) - before
+                                      if not isinstance(v, sp.IndexedBase)}
+                                     - (known or self.known_names)) for e in rows]
+                    if invented[0] or not all(_grounded(e, definitions) for e in rows):
                         continue  # l = 1 asks for an a^{(0)} or ∂C^{(3)} never given
                     made = [judge.truth(e) for e in rows]
                     checked.append((label, case, made))
@@ -1289,7 +1327,21 @@ class _Checker:
                         link = judge.compare(made[k], made[k - 1])
                         if link.verdict != "correct" and k not in verdicts and not \
                                 self._under_conditions(parts[k][2], made[k], made[k - 1], judge):
+                            if (invented[k] or invented[k - 1]) and rows[0] != parts[0][0]:
+                                # a name this case invents (x^{(1)} of x^{(k)}_i): wrong
+                                # only if every case does (a slip, not a missing layer)
+                                odd.setdefault(k, (label, link))
+                                continue
                             verdicts[k] = (label, link)
+                        elif invented[k] or invented[k - 1]:
+                            fine.add(k)
+                    if rows[0] == parts[0][0] and any(invented):
+                        # the left side has no general index: a case inventing names
+                        # (w_0 of w_t beside w_{t+1}) says nothing
+                        checked.pop()
+                        for k in list(verdicts):
+                            if verdicts[k][0] == label:
+                                del verdicts[k]
         except OverBudget:
             timed_out = len(checked)
             if not verdicts and len(checked) < len(cases):
@@ -1303,6 +1355,9 @@ class _Checker:
             return True
         if not checked:
             return False
+        for k, failed in odd.items():
+            if k not in fine and k not in verdicts:
+                verdicts[k] = failed
         for k in range(1, len(parts)):
             row = parts[k][2]
             if k not in verdicts:
@@ -1433,6 +1488,27 @@ class _Checker:
         said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in said_of.items())
         lines = ", ".join(sorted({str(latest[n][0]) for n in said_of}))
         return f"right with {said}, as the text sets (line {lines})"
+
+    def _under_inequality(self, row, made, true, judge) -> str | None:
+        """The reason a row that is wrong as it stands is right where the prose
+        right after it says it holds ("… $= (wx - y)x$ whenever $wx > 0$"), or None."""
+        lines = self.text.splitlines()
+        if row.line_end > len(lines):
+            return None
+        after = lines[row.line_end - 1][row.column - 1 if row.line == row.line_end else 0:]
+        m = _WHENEVER.search(after + " " + (lines[row.line_end] if row.line_end < len(lines)
+                                            else ""))
+        if not m:
+            return None
+        try:
+            with budget(self.row_seconds):
+                a, b = (judge.truth(parse_row(t, self.notation)) for t in (m.group(1), m.group(3)))
+                where = a - b if m.group(2) in (">", r"\gt", r"\geq", r"\ge") else b - a
+                if judge.compare(made, true, where=where).verdict != "correct":
+                    return None
+        except (OverBudget, Exception):  # a condition that cannot be read is no condition
+            return None
+        return f"right where {m.group(1).strip()} {m.group(2)} {m.group(3).strip()}, as the text says"
 
     def _settle_readings(self):
         """Let the document decide how it reads ∂ by an intermediate. When some

@@ -307,14 +307,28 @@ class Judge:
             return False
         return self.compare(claimed, true).verdict == "correct"
 
-    def compare(self, claimed, true) -> Verdict:
-        """Verdict on ``claimed`` against ``true`` (both already made true)."""
+    def compare(self, claimed, true, where=None) -> Verdict:
+        """Verdict on ``claimed`` against ``true`` (both already made true); with
+        ``where`` (an expression made true), only at points where it is positive
+        (a row said to hold "whenever wx > 0")."""
         rng = random.Random(self.seed)
         ratios, example = [], {}
         for size in SIZES:
             for _ in range(POINTS):
                 sample = rng.randint(1, size)
-                values = self.point([claimed, true], size, rng, sample)
+                values = self.point([claimed, true] + ([where] if where is not None else []),
+                                    size, rng, sample)
+                for _ in range(40 if where is not None else 0):
+                    try:
+                        if complex(self.evaluate(where, size, values, sample)).real > 0:
+                            break
+                    except (TypeError, ValueError, ZeroDivisionError):
+                        pass
+                    values = self.point([claimed, true, where], size, rng, sample)
+                else:
+                    if where is not None:
+                        return Verdict("unchecked", reason="no point found where the "
+                                       "condition holds")
                 try:
                     a = self.evaluate(claimed, size, values, sample)
                     b = self.evaluate(true, size, values, sample)

@@ -389,3 +389,36 @@ so $\partial \hat y / \partial v_1 = h_1$.
     assert one(found, 3).verdict == "correct", one(found, 3).reason  # \hat y is ŷ
     slip = verdicts(tmp_path, text % "z_j", name="h.md")
     assert one(slip, 2, "h_j (1").verdict == "wrong"
+
+
+RELU = r"""# ReLU in a model
+
+With $\hat{y} = \tanh(wx)$ and $L = \tfrac{1}{2}(\hat{y} - y)^2$,
+$\frac{dL}{dw} = (\tanh(wx) - y)(1 - \tanh^2(wx))\,x$.
+
+*In a model.* With $\hat{y} = \operatorname{relu}(wx)$ and the same loss, $\frac{dL}{dw} = %s$ whenever $wx > 0$.
+"""
+
+
+def test_a_new_model_in_the_prose_and_a_condition_after_the_row(tmp_path):
+    found = verdicts(tmp_path, RELU % r"(wx - y) \, x", name="r.md")
+    # ŷ = relu(wx) "with …" is the new model; the row holds where wx > 0, as it says
+    row = one(found, 6, "dL")
+    assert row.verdict == "correct" and "wx > 0" in row.reason, row.reason
+    slip = verdicts(tmp_path, RELU % r"(wx - y)", name="r.md")
+    assert one(slip, 6, "dL").verdict == "wrong"
+
+
+AVERAGED = r"""For one example the network computes $h_j = \sigma(v_j x)$ for $j = 1, 2$ and
+$\hat{y} = w_1 h_1 + w_2 h_2$, with loss $\mathcal{L} = \tfrac{1}{2}(\hat{y} - y)^2$, so
+$\partial \mathcal{L} / \partial \hat{y} = \hat{y} - y$. Over $m$ examples the cost is
+$J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}$, and
+$$\frac{\partial J}{\partial w_j} = \frac{1}{m} \sum_{i=1}^{m} \big(\hat{y}^{(i)} - y^{(i)}\big)\, %s .$$
+"""
+
+
+def test_a_loss_averaged_over_examples_has_each_examples_model(tmp_path):
+    found = verdicts(tmp_path, AVERAGED % "h_j^{(i)}", name="avg.md")
+    assert one(found, 5).verdict == "correct", one(found, 5).reason
+    slip = verdicts(tmp_path, AVERAGED % "x^{(i)}", name="avg.md")
+    assert one(slip, 5).verdict == "wrong", one(slip, 5).reason

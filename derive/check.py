@@ -242,6 +242,7 @@ class _Checker:
         self.index_values: dict = {}  # "k" → [1, 2, 3], from "for $k = 1, 2, 3$"
         self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
         self.updates: set = set()  # id(parts) of update rules (w ← w - η g)
+        self.unwritten: dict = {}  # id(a row with its short sums written out) → as written
         self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
         self.layer_rules: dict = {}  # id(parts) → l, of a rule stated for a general layer l
@@ -464,7 +465,10 @@ class _Checker:
                                      f"timeout: reading it took over {self.row_seconds:g} s")
             if not parts and isinstance(expr, D):
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
-            parts.append((written_out(expr), latex, row))
+            written = written_out(expr)
+            if written is not expr and written != expr:
+                self.unwritten[id(written)] = expr  # its repairs are tried as written too
+            parts.append((written, latex, row))
         why = ("matrix notation (^⊤, ⊙, 𝟏) in a document that works entry by entry; "
                "not read")
         if matrix and (len(parts) < 2 or matrix[0][0] == 0):
@@ -1402,10 +1406,8 @@ class _Checker:
             with budget(None if self.row_seconds is None else min(self.row_seconds, 0.3)):
                 _, first_case, first_made = checked[0]
                 passes = judge.screen(first_made[k - 1])
-                candidates = repairs(expr, lhs=parts[0][0], previous=parts[k - 1][0],
-                                     definitions=definitions, chain=[p[0] for p in parts],
-                                     index=INDEX, show=self.show)
-                for tried, (why, fixed, *renamed) in enumerate(candidates):
+                candidates = self._repairs(parts, k, parts[k - 1][0], definitions)
+                for tried, (why, fixed, shown, *renamed) in enumerate(candidates):
                     if tried == MAX_REPAIRS // 2:
                         return
                     if fixed is None or fixed == expr or fixed == 0:
@@ -1417,7 +1419,7 @@ class _Checker:
                                for _, case, made in checked):
                             found.diagnosis = why
                             source = latex.replace(*renamed[0]) if renamed else latex
-                            found.correct_latex = self.show(fixed, source)
+                            found.correct_latex = self.show(shown, source)
                             return
                     except OverBudget:
                         raise
@@ -1610,10 +1612,8 @@ class _Checker:
                     # the right value is 0: any repair that makes the row 0 would pass
                     raise _NoRepair
                 passes = judge.screen(target)
-                candidates = repairs(expr, lhs=parts[0][0], previous=previous,
-                                     definitions=definitions, chain=[p[0] for p in parts],
-                                     index=INDEX, show=self.show)
-                for tried, (why, fixed, *renamed) in enumerate(candidates):
+                candidates = self._repairs(parts, k, previous, definitions)
+                for tried, (why, fixed, shown, *renamed) in enumerate(candidates):
                     if tried == MAX_REPAIRS:
                         notes.append(f"no one-slip repair among the {MAX_REPAIRS} likeliest")
                         break
@@ -1629,7 +1629,7 @@ class _Checker:
                     if good:
                         notes.append(why)
                         source = latex.replace(*renamed[0]) if renamed else latex
-                        out.correct_latex = self.show(fixed, source)
+                        out.correct_latex = self.show(shown, source)
                         break
         except OverBudget:
             notes.append(f"no one-slip repair found within {self.row_seconds:g} s")
@@ -1639,6 +1639,25 @@ class _Checker:
             notes.append(f"no repair tried past an internal error ({_first(e)})")
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
         return out
+
+
+    def _repairs(self, parts, k, previous, definitions):
+        """The one-slip repairs of row ``k`` as ``(why, repaired, as shown, *renamed)``:
+        first those of the row as written (a sum over j whose j is free: \sum_j …
+        x_{ij} for x_{ik}), its short sums written out for the check, then those
+        of the row with its sums written out."""
+        expr = parts[k][0]
+        chain = [p[0] for p in parts]
+        original = self.unwritten.get(id(expr))
+        if original is not None:
+            for why, fixed, *renamed in repairs(original, lhs=parts[0][0], previous=previous,
+                                                definitions=definitions, chain=chain,
+                                                index=INDEX, show=self.show):
+                yield (why, None if fixed is None else written_out(fixed), fixed, *renamed)
+        for why, fixed, *renamed in repairs(expr, lhs=parts[0][0], previous=previous,
+                                            definitions=definitions, chain=chain,
+                                            index=INDEX, show=self.show):
+            yield (why, fixed, fixed, *renamed)
 
 
 class _NoRepair(Exception):

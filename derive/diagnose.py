@@ -118,6 +118,21 @@ def _free_index_sums(expr, lhs, index, show):
                 if fixed != expr:
                     yield why, fixed
             yield why, None  # the diagnosis stands even when no edit repairs it
+    # ∂J/∂w_k = \frac{1}{m} \sum_i \sum_j r_i x_{ij}: a sum over j where the left side's
+    # own index k belongs
+    letters = {t for v in lhs.free_symbols if isinstance(v, sp.Symbol)
+               for t in re.findall(r"(?<=[_,{])([a-z])(?=[},]|$)", v.name)}
+    letters |= {str(k) for a in lhs.atoms(sp.Indexed) for k in a.indices
+                if isinstance(k, sp.Symbol) and not k.is_integer}
+    for s in expr.atoms(sp.Sum):
+        for pos, (idx, lo, hi) in enumerate(s.limits):
+            for letter in sorted(letters - {index.name}):  # (Σ_j of ∂/∂w_j too)
+                rest = s.limits[:pos] + s.limits[pos + 1:]
+                body = s.function.xreplace({idx: sp.Symbol(letter)})
+                fixed = _sub(expr, s, sp.Sum(body, *rest) if rest else body)
+                if fixed != expr:
+                    yield (f"sums over {show(idx)} where the left side's {letter} belongs "
+                           f"(it is free on the left)"), fixed
 
 
 def _swaps(expr, lhs, previous, definitions, show):

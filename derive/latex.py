@@ -132,9 +132,10 @@ class NotesPrinter(LatexPrinter):
         return rf"\frac{{1}}{{{hi_tex}}} {head}" if mean else head
 
     def _print_Sum(self, expr, mean=False):
-        if len(expr.limits) > 1:  # Σ_i Σ_j …: one sum inside the other
-            inner = sp.Sum(expr.function, *expr.limits[:-1])
-            return self._print_Sum(sp.Sum(inner, expr.limits[-1]), mean)
+        if len(expr.limits) > 1:  # Σ_i Σ_j …: one sum inside the other (printed apart:
+            # SymPy merges Sum(Sum(f, j), i) back into one Sum)
+            inner = self._print_Sum(sp.Sum(expr.function, *expr.limits[:-1]))
+            return f"{self._sum_head(expr.limits[-1:], mean)} {inner}"
         body = expr.function
         tex = self._print(body)
         if body.is_Add:

@@ -249,3 +249,27 @@ def test_a_prose_equation_after_the_derivation_does_not_reach_back(tmp_path):
     f = check(tmp_path, text, "b.md")[3]
     assert f.verdict == "wrong" and f.diagnosis == r"a missing factor \frac{2}{n}"
     assert f.correct_latex == r"\frac{2}{n} \sum_{i=1}^{n} \left(b - y_i + w x_i\right)"
+
+
+def test_a_sum_over_another_index_where_the_left_sides_belongs():
+    import sympy as sp
+    from derive.diagnose import repairs
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    m, d, k = sp.symbols("m d k")
+    x, r = sp.IndexedBase("x"), sp.IndexedBase("r")
+    written = sp.Sum(r[i] * x[i, j], (j, 1, d), (i, 1, m)) / m
+    found = [(why, fixed) for why, fixed, *_ in repairs(
+        written, lhs=sp.Symbol("w_k"), previous=written, definitions={}, chain=[],
+        index=i, show=str) if fixed is not None]
+    assert ("sums over j where the left side's k belongs (it is free on the left)",
+            sp.Sum(r[i] * x[i, k], (i, 1, m)) / m) in found
+
+
+def test_a_double_sum_prints():
+    import sympy as sp
+    from derive.doctex import doc_latex
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    n, d = sp.symbols("n d")
+    x = sp.IndexedBase("x")
+    assert doc_latex(sp.Sum(x[i, j], (j, 1, d), (i, 1, n)) / n) == \
+        r"\frac{1}{n} \sum_{i=1}^{n} \sum_{j=1}^{d} x_{ij}"

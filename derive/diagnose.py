@@ -273,18 +273,27 @@ def _definition_factors(items: tuple) -> tuple:
         d = _derivative_of(target, definitions)
         if d is not None:
             pool.append(d)
-        # ∂body/∂v, and of every function's argument (x_i from σ(w x_i + b))
-        inner = [body] + [f.args[0] for f in body.atoms(Activation) if len(f.args) == 1]
-        for part in inner:
-            for v in sorted(_names(part), key=str):
-                try:
-                    g = sp.diff(part, v)
-                except (TypeError, ValueError, NotImplementedError):
-                    continue
-                if g != 0 and not g.has(sp.Sum, D):
-                    pool.append(g)
-                    pool += [a for a in sp.Mul.make_args(g) if not a.is_Number]
+        pool += _body_factors(body)
     return tuple(pool)
+
+
+@functools.lru_cache(maxsize=1024)
+def _body_factors(body) -> list:
+    """∂body/∂v for each name v, and of every function's argument (x_i from
+    σ(w x_i + b)), with their factors. (One body is in many documents' sets of
+    definitions in force: a name redefined leaves the others as they were.)"""
+    pool = []
+    inner = [body] + [f.args[0] for f in body.atoms(Activation) if len(f.args) == 1]
+    for part in inner:
+        for v in sorted(_names(part), key=str):
+            try:
+                g = sp.diff(part, v)
+            except (TypeError, ValueError, NotImplementedError):
+                continue
+            if g != 0 and not g.has(sp.Sum, D):
+                pool.append(g)
+                pool += [a for a in sp.Mul.make_args(g) if not a.is_Number]
+    return pool
 
 
 def _factor_pool(expr, chain, definitions) -> list:

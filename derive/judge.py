@@ -61,6 +61,12 @@ class Judge:
         self.index, self.count = index, count
         self.seed = seed
         self._concrete_memo: dict = {}
+        self._leaves_memo: dict = {}
+        # what an expression and each ∂ are, made true: a judge's definitions never
+        # change once it is made, and the rows, their repairs and their screens ask
+        # for the same ∂ again and again
+        self._truth_memo: dict = {}
+        self._carried: dict = {}
         # the sample count: n, or whatever the sums run to (m in CS229's notes)
         self.counts = {count}
         for body in self.definitions.values():
@@ -93,6 +99,7 @@ class Judge:
         plain = expr.xreplace(shield)
         repl, back = {}, {}
         best: dict = {}  # atom → (integer indices matched, target): h[i, 1] before h[i, k]
+        free, calls = plain.free_symbols, None  # (asked once: a Sum's are dear to find)
         for target, body in self.definitions.items():
             if isinstance(target, sp.Indexed):
                 for atom in indexed:
@@ -107,10 +114,11 @@ class Judge:
                         made = instantiate(body, at) if at else body
                         back[atom] = made.xreplace(dict(zip(target.indices, atom.indices)))
             elif isinstance(target, AppliedUndef):
-                for call in plain.atoms(AppliedUndef):
+                calls = plain.atoms(AppliedUndef) if calls is None else calls
+                for call in calls:
                     if call.func == target.func and len(call.args) == len(target.args):
                         repl[call] = body.xreplace(dict(zip(target.args, call.args)))
-            elif target in plain.free_symbols:
+            elif target in free:
                 repl[target] = body
         if not repl and not back:
             return expr
@@ -128,7 +136,21 @@ class Judge:
         With ``local``, ∂ by a defined name is a computational graph's local
         derivative instead (:meth:`_local`): the names beside it are held.
         """
+        memo_key = (expr, local)
+        try:
+            return self._truth_memo[memo_key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable piece: worked out each time
+            memo_key = None
+
         def carry(d):
+            if (d, local) in self._carried:
+                return self._carried[(d, local)]
+            self._carried[(d, local)] = out = _carry(d)
+            return out
+
+        def _carry(d):
             at = self._at_point(d)
             if at is not None:  # \partial_w \tilde{L}(0): L̃'s derivative by w, at w = 0
                 call, point = at
@@ -149,7 +171,12 @@ class Judge:
             expr = expr.replace(lambda e: isinstance(e, D) and not e.expr.has(D), carry)
         if expr.has(sp.Subs):  # f'(u) at u = w x + b, now that f' is known
             expr = expr.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
-        return self.expand(expr)
+        out = self.expand(expr)
+        if memo_key is not None:
+            if len(self._truth_memo) > 4096:
+                self._truth_memo.clear()
+            self._truth_memo[memo_key] = out
+        return out
 
     def _at_point(self, d):
         """``(F(w), a)`` when ``d`` is ∂_w F(a) for a function the document defines as
@@ -239,13 +266,25 @@ class Judge:
         """Random values for every free symbol and data entry of ``exprs``."""
         values = {}
         for e in exprs:
-            e = self._concrete(e, size, sample)
-            labels = {b.label for b in e.atoms(sp.IndexedBase)}
-            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=str):
-                if atom in values or isinstance(atom, sp.IndexedBase) or atom in labels:
-                    continue
-                values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
+            for atom in self._leaves(e, size, sample):
+                if atom not in values:
+                    values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
         return values
+
+    def _leaves(self, expr, size: int, sample: int) -> list:
+        """The free symbols and data entries of ``expr`` at n = size, in a fixed order
+        (found once: a comparison asks at every point)."""
+        key = (expr, size, sample)
+        try:
+            return self._leaves_memo[key]
+        except KeyError:
+            pass
+        e = self._concrete(expr, size, sample)
+        labels = {b.label for b in e.atoms(sp.IndexedBase)}
+        out = [a for a in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=str)
+               if not isinstance(a, sp.IndexedBase) and a not in labels]
+        self._leaves_memo[key] = out
+        return out
 
     def screen(self, target, size: int = 3, sample: int = 2):
         """A fast first test for many candidate expressions against one target.

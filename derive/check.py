@@ -1408,7 +1408,7 @@ class _Checker:
                 passes = judge.screen(first_made[k - 1])
                 candidates = self._repairs(parts, k, parts[k - 1][0], definitions)
                 for tried, (why, fixed, shown, *renamed) in enumerate(candidates):
-                    if tried == MAX_REPAIRS // 2:
+                    if tried == MAX_REPAIRS:
                         return
                     if fixed is None or fixed == expr or fixed == 0:
                         continue

@@ -121,14 +121,23 @@ def _free_index_sums(expr, lhs, index, show):
     # ∂J/∂w_k = \frac{1}{m} \sum_i \sum_j r_i x_{ij}: a sum over j where the left side's
     # own index k belongs
     letters = {t for v in lhs.free_symbols if isinstance(v, sp.Symbol)
-               for t in re.findall(r"(?<=[_,{])([a-z])(?=[},]|$)", v.name)}
+               for group in re.findall(r"_\{([^{}]*)\}|_([A-Za-z0-9])", v.name)
+               for t in re.findall(r"[a-z]", "".join(group))}
     letters |= {str(k) for a in lhs.atoms(sp.Indexed) for k in a.indices
                 if isinstance(k, sp.Symbol) and not k.is_integer}
+
+    def named(e):  # w[k] is the document's w_k, as its written-out sums name entries
+        return sp.Symbol(f"{e.base}_{''.join(map(str, e.indices))}")
     for s in expr.atoms(sp.Sum):
         for pos, (idx, lo, hi) in enumerate(s.limits):
+            if idx == index:
+                continue
             for letter in sorted(letters - {index.name}):  # (Σ_j of ∂/∂w_j too)
                 rest = s.limits[:pos] + s.limits[pos + 1:]
-                body = s.function.xreplace({idx: sp.Symbol(letter)})
+                body = s.function.xreplace({idx: sp.Symbol(letter)}).replace(
+                    lambda e: isinstance(e, sp.Indexed) and all(
+                        isinstance(j, sp.Symbol) and not j.is_integer for j in e.indices),
+                    named)
                 fixed = _sub(expr, s, sp.Sum(body, *rest) if rest else body)
                 if fixed != expr:
                     yield (f"sums over {show(idx)} where the left side's {letter} belongs "

@@ -62,6 +62,7 @@ class Judge:
         self.seed = seed
         self._concrete_memo: dict = {}
         self._leaves_memo: dict = {}
+        self._index_free: dict = {}  # expression → does it hold a free sample index?
         # what an expression and each ∂ are, made true: a judge's definitions never
         # change once it is made, and the rows, their repairs and their screens ask
         # for the same ∂ again and again
@@ -234,6 +235,7 @@ class Judge:
     # -- evaluation -----------------------------------------------------
     def _concrete(self, expr, size: int, sample: int):
         """n = size, a free sample index = ``sample``, sums written out."""
+        sample = self._sample_for(expr, sample)
         key = (expr, size, sample, frozenset(self.counts))
         try:
             return self._concrete_memo[key]
@@ -246,6 +248,15 @@ class Judge:
             e = e.doit()
         self._concrete_memo[key] = e
         return e
+
+    def _sample_for(self, expr, sample: int) -> int:
+        """``sample``, or 0 when ``expr`` has no free sample index (its value is the
+        same for every sample: one concrete form serves all)."""
+        try:
+            free = self._index_free[expr]
+        except KeyError:
+            free = self._index_free[expr] = self.index in expr.free_symbols
+        return sample if free else 0
 
     def evaluate(self, expr, size: int, values: dict, sample: int = 1):
         """``expr`` with n = size, sums written out and ``values`` substituted."""
@@ -274,7 +285,7 @@ class Judge:
     def _leaves(self, expr, size: int, sample: int) -> list:
         """The free symbols and data entries of ``expr`` at n = size, in a fixed order
         (found once: a comparison asks at every point)."""
-        key = (expr, size, sample)
+        key = (expr, size, self._sample_for(expr, sample))
         try:
             return self._leaves_memo[key]
         except KeyError:

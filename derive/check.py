@@ -1291,10 +1291,22 @@ class _Checker:
         a vector."""
         vector = next((d.wrt for p in parts for d in p[0].atoms(D) if d.wrt in self.vectors),
                       None)
+        entries = self.vectors.get(vector)
+        if vector is None:  # ∇_b L for a b the text only writes by entries (b_1, b_2, b_3)
+            for d in (d for p in parts for d in p[0].atoms(D)):
+                v = d.wrt
+                if isinstance(v, sp.Symbol) and re.fullmatch(r"\\?[A-Za-z]+", v.name) and \
+                        v.name not in self.known_names - {str(w) for w in self.wrt}:
+                    shown = sorted((int(m.group(1)), u) for u in self.used_names | self.known_names
+                                   for m in [re.fullmatch(re.escape(v.name) + r"_(\d)", u)] if m)
+                    if len(shown) >= 2 and [n for n, _ in shown] == list(
+                            range(1, len(shown) + 1)):
+                        vector, entries = v, [sp.Symbol(u) for _, u in shown]
+                        break
         if vector is None:
             return False
         cases = []
-        for k, entry in enumerate(self.vectors[vector], 1):
+        for k, entry in enumerate(entries, 1):
             at = {vector: entry}
             for v in set().union(*(p[0].free_symbols for p in parts)):
                 name = f"{v}_{k}" if isinstance(v, sp.Symbol) else None

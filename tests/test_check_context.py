@@ -422,3 +422,20 @@ def test_a_loss_averaged_over_examples_has_each_examples_model(tmp_path):
     assert one(found, 5).verdict == "correct", one(found, 5).reason
     slip = verdicts(tmp_path, AVERAGED % "x^{(i)}", name="avg.md")
     assert one(slip, 5).verdict == "wrong", one(slip, 5).reason
+
+
+BIAS_VECTOR = r"""\begin{document}
+With logits $z_k = w_k x + b_k$ and $p_k = \frac{e^{z_k}}{e^{z_1} + e^{z_2}}$ for $k = 1, 2$,
+the loss $L = -y_1 \log p_1 - y_2 \log p_2$ and a one-hot target, $y_1 + y_2 = 1$,
+so $\frac{\partial L}{\partial b_2} = p_2 - y_2$ and
+\[ \nabla_b L = %s . \]
+\end{document}
+"""
+
+
+def test_a_gradient_by_a_vector_the_text_writes_only_by_its_entries(tmp_path):
+    found = verdicts(tmp_path, BIAS_VECTOR % "p - y")
+    row = one(found, 5)
+    assert row.verdict == "correct" and "every entry" in row.reason, row.reason
+    slip = verdicts(tmp_path, BIAS_VECTOR % "y - p")
+    assert one(slip, 5).verdict in ("factor", "wrong")

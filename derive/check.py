@@ -1233,7 +1233,10 @@ class _Checker:
             return False
         try:
             with budget(self.row_seconds):
-                relation = judge.truth(parts[0][0]) - judge.truth(parts[1][0])
+                left, right = judge.truth(parts[0][0]), judge.truth(parts[1][0])
+                if judge.compare(left, right).verdict == "correct":
+                    return False  # an identity anyway: checked as one
+                relation = left - right
                 costs = []
                 for q in params & names:
                     costs += [c for c in self.differentiated[key(q)][1] if c not in costs]

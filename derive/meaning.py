@@ -200,7 +200,7 @@ def defined(name, definitions) -> bool:
 LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
 
 #: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
-SCRIPTED = re.compile(r"(.+?)_\{?([A-Za-z0-9]+)\}?(\^.*)?")
+SCRIPTED = re.compile(r"(.+?)_\{?(-?[A-Za-z0-9]+)\}?(\^.*)?")  # (r_{-k}: all but k)
 
 
 def instantiate(expr, at: dict, kronecker=None):
@@ -242,7 +242,7 @@ def _renamed(name: str, at: dict) -> str:
     stem, hat, top = name.partition("^")
     m = SCRIPTED.fullmatch(stem)
     if m:
-        toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
+        toks = re.findall(r"-|[A-Za-z]|\d+", m.group(2))
         if any(t in at for t in toks):
             sub = "".join(str(at[t]) if t in at else t for t in toks)
             stem = f"{m.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"

@@ -1201,7 +1201,7 @@ class _RowReader(_Reader):
     def _sum(self, k, hi, out, subs, depth):
         r"""``\sum_{i=1}^{n} body``: the body runs to the next + or - outside brackets."""
         t, j = self.toks[k], k + 1
-        letter, lower, upper = None, sp.Integer(1), None
+        letter, lower, upper, other = None, sp.Integer(1), None, None
         if self._is(j, hi, "_"):
             if self._is(j + 1, hi, "{"):
                 lo, close = j + 2, self.pair[j + 1]
@@ -1209,7 +1209,10 @@ class _RowReader(_Reader):
                     self.fail(r"\sum_{…} needs an index letter, as in \sum_{i=1}^{n}",
                               self.toks[j + 1].pos)
                 letter = self.toks[lo].text
-                if self._is(lo + 1, close, "="):
+                if lo + 3 == close and self.toks[lo + 1].text in (r"\neq", r"\ne") and \
+                        self.toks[lo + 2].kind == "letter":
+                    other = self.toks[lo + 2].text  # \sum_{j \neq k}: every j but k
+                elif self._is(lo + 1, close, "="):
                     if lo + 2 >= close:
                         self.fail("missing lower limit after '='", self.toks[lo + 1].end)
                     lower = self.read(lo + 2, close, depth + 1)
@@ -1232,6 +1235,24 @@ class _RowReader(_Reader):
         self.bound.append(letter)
         body = self.read(j, e, depth + 1)
         self.bound.pop()
+        if other is not None:
+            # Σ_{j≠k} f_j = Σ_j f_j - f_k, over a count the text leaves open (a short sum)
+            index = _index_symbol(letter)
+            upper = sp.Symbol("K") if upper is None else upper
+            left_out = body.xreplace({index: sp.Symbol(other)})
+            left_out = left_out.replace(  # y[k]: the text's y_k
+                lambda v: isinstance(v, sp.Indexed) and v.indices == (sp.Symbol(other),),
+                lambda v: sp.Symbol(f"{v.base}_{other}"))
+
+            def renamed(name):  # x^{(i)}_j's name x_j, for the left-out j = k: x_k
+                return re.sub(rf"_(\{{?){letter}(\}}?)(?=$|\^)", rf"_\g<1>{other}\g<2>", name)
+            left_out = left_out.xreplace(
+                {v: sp.IndexedBase(renamed(str(v.label))) for v in left_out.atoms(sp.IndexedBase)
+                 if renamed(str(v.label)) != str(v.label)} |
+                {v: sp.Symbol(renamed(v.name)) for v in left_out.atoms(sp.Symbol)
+                 if not v.is_integer and renamed(v.name) != v.name})
+            self._placeholder(sp.Sum(body, (index, lower, upper)) - left_out, subs, out, t.pos)
+            return e
         upper = models.n if upper is None else upper
         self._placeholder(sp.Sum(body, (_index_symbol(letter), lower, upper)), subs, out, t.pos)
         return e

@@ -46,8 +46,8 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
-                   gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
+from .rows import (CLOSING_CONDITION, CLOSING_SIGN, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
+                   balanced, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -199,6 +199,14 @@ def _objectives(costs, definitions) -> list:
     best = [c for c in costs if defined(c, definitions) and is_name(c) and not own(c) & used
             and not (isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))]
     return best + [c for c in costs if c not in best]
+
+
+def _one_sample(expr):
+    """``expr`` at n = 1, its sums done and sample 1's entries written bare (x^{(1)}
+    is the x of a one-sample example)."""
+    expr = expr.doit() if expr.has(sp.Sum) else expr
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.indices == (1,),
+                        lambda e: sp.Symbol(str(e.base)))
 
 
 def _stem(label: str) -> str:
@@ -1046,6 +1054,9 @@ class _Checker:
         m = CLOSING_CONDITION.search(row.latex)
         if m and "=" in row.latex[:m.start()]:
             row = dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
+        m = CLOSING_SIGN.search(row.latex)
+        if m and "=" in row.latex[:m.start()] and balanced(row.latex[:m.start()]):
+            row = dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
         m = QUALIFIER.search(row.latex)
         if not m or "=" not in row.latex[:m.start()]:
             return row
@@ -1476,8 +1487,11 @@ class _Checker:
         """The reason a row that is wrong as it stands is right under the
         conditions the prose just set (``with $\\lambda_1 = 0$``, at most
         :data:`_CONDITION_REACH` lines before it), or None."""
-        names = names_in(made) | names_in(true)
         latest = self._conditions_at(row)
+        if latest.get(COUNT, (0, None))[1] == 1:
+            # one sample ("take one pair, n = 1"): its x^{(1)} is the example's x
+            made, true = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, true))
+        names = names_in(made) | names_in(true)
         at = {name: value for name, (_, value) in latest.items() if name in names}
         said_of = dict(at)  # what the text set, name → value
         for name, (_, value) in latest.items():
@@ -1493,6 +1507,7 @@ class _Checker:
         try:
             with budget(self.row_seconds):
                 a, b = made.xreplace(at), true.xreplace(at)
+
                 if digits and not (a.free_symbols | b.free_symbols):
                     # -\ln(1 - 0.731) for -\ln(1 - σ(1)): right up to the rounding shown
                     x, y = complex(sp.N(a.doit(), 20)), complex(sp.N(b.doit(), 20))

@@ -48,6 +48,8 @@ TAIL = 4000
 #: a closing condition: ", \qquad \lambda > 0", "\quad (w \neq 0)"
 CLOSING_CONDITION = re.compile(r"[,;]?\s*\\q?quad\s*(?:\\text\s*\{[^{}]*\}\s*)?\(?[^=]*?(?:>|<|\\geq?|\\leq?|"
                         r"\\neq|\\ne(?![A-Za-z])|\\in(?![A-Za-z]))[^=]*?\)?\s*[.,;]?\s*$")
+#: a closing sign, "… = 4n \sum_i (x_i - \bar x)^2 \ge 0": a remark on the last side
+CLOSING_SIGN = re.compile(r"\s*(?:\\geq?|\\leq?|>|<|\\gt|\\lt)(?![A-Za-z])\s*0\s*[.,;]?\s*$")
 #: a closing "\quad \text{for } k = 1, 2, 3" or ", \quad k = 1, 2": the values of an index
 QUALIFIER = re.compile(r"(?:[,;]\s*|\\q?quad\s*|\\[,;]\s*)+(?:\\(?:text|mathrm|textrm)\s*"
                         r"\{\s*(?:for|for all|for each|for every|where|with)\s*\}\s*)?"

@@ -439,3 +439,25 @@ def test_a_gradient_by_a_vector_the_text_writes_only_by_its_entries(tmp_path):
     assert row.verdict == "correct" and "every entry" in row.reason, row.reason
     slip = verdicts(tmp_path, BIAS_VECTOR % "y - p")
     assert one(slip, 5).verdict in ("factor", "wrong")
+
+
+ONE_PAIR = r"""\begin{document}
+With $C = \frac{1}{n} \sum_{i=1}^{n} (w x_i - y_i)^2$ we have
+$\frac{\partial C}{\partial w} = \frac{2}{n} \sum_{i=1}^{n} (w x_i - y_i) x_i$, whose second
+derivative is $\frac{2}{n} \sum_{i=1}^{n} x_i^2 = \frac{2}{n} \sum_{i=1}^{n} x_i^2 \ge 0$.
+Take one pair ($n = 1$) with $x = 2$, $y = 1$ and $w = 1$:
+\[ \frac{\partial C}{\partial w} = 2 (w x - y) x = %s . \]
+\end{document}
+"""
+
+
+def test_a_one_sample_example_and_a_closing_sign(tmp_path):
+    found = verdicts(tmp_path, ONE_PAIR % "4")
+    # "\ge 0" closes the row: a remark on its last side, not part of the equation
+    assert {f.verdict for f in found[4] if "=" in f.latex} == {"correct"}, \
+        [f.reason for f in found[4]]
+    # at n = 1 the sample's x_1 is the example's x: the numbers are right there
+    row = one(found, 6)
+    assert row.verdict == "correct" and "as the text sets" in row.reason, row.reason
+    slip = verdicts(tmp_path, ONE_PAIR % "3")
+    assert one(slip, 6).verdict != "correct"  # (not yet "wrong": the numbers are not tried)

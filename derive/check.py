@@ -46,8 +46,8 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, CLOSING_SIGN, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
-                   balanced, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
+from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
+                   balanced, dot_sum, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -125,6 +125,9 @@ _INLINE = ("$", "\\(")
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
+#: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
+_TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
+                        r"\s*\}?(?![A-Za-z])")
 #: an update's arrow: w \leftarrow w - \eta g, w := w - \eta g
 _ARROW = re.compile(r":=|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|\\coloneqq(?![A-Za-z])")
 #: the names a learning rate goes by
@@ -294,6 +297,12 @@ class _Checker:
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
             if len(r.latex) <= TAIL and INDICATOR.search(r.latex) else r for r in doc.rows])
+        # \theta^T x^{(i)}: the sum of the products of the entries (from x_0 = 1 if the
+        # text puts the intercept in x)
+        first = 0 if re.search(r"x_\{?0\}?(?:\^\{\(i\)\})?\s*=\s*1(?!\d)", doc.text) else 1
+        doc = dataclasses.replace(doc, rows=[
+            dataclasses.replace(r, latex=DOT.sub(functools.partial(dot_sum, first=first), r.latex))
+            if len(r.latex) <= TAIL and DOT.search(r.latex) else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=GRADIENT_ENTRY.sub(gradient_entry, r.latex))
             if len(r.latex) <= TAIL and GRADIENT_ENTRY.search(r.latex) else r for r in doc.rows])
@@ -441,7 +450,7 @@ class _Checker:
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a vector given by its entries (read entry by entry where it is used)")
                 return None
-            if MARKS.search(latex):
+            if MARKS.search(latex) or _TRANSPOSE.search(latex):
                 # z_i = \mathbf{w}^\top \mathbf{x}_i + b = \sum_j w_j x_{ij} + b: the
                 # links around a matrix-notation side still hold by transitivity
                 matrix.append((len(matrix) + len(parts), row))
@@ -829,7 +838,7 @@ class _Checker:
                 pool = self.used_names if isinstance(v, sp.Symbol) else self.used_labels
                 toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
                 for pos, t in enumerate(toks):
-                    if not (t.isalpha() and t.islower()) or t in (self.notation.index, "n"):
+                    if not (t.isalpha() and t.islower()) or t in (self.notation.index, "n", "x", "y", "z"):
                         continue
                     pattern = re.escape(m.group(1)) + r"_\{?" + "".join(
                         r"(\d)" if j == pos else (r"\d" if x.isalpha() else re.escape(x))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import cmath
 import math
 import random
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -101,6 +102,7 @@ class Judge:
         repl, back = {}, {}
         best: dict = {}  # atom → (integer indices matched, target): h[i, 1] before h[i, k]
         free, calls = plain.free_symbols, None  # (asked once: a Sum's are dear to find)
+        unshield = {d: a for a, d in shield.items()}
         for target, body in self.definitions.items():
             if isinstance(target, sp.Indexed):
                 for atom in indexed:
@@ -118,7 +120,8 @@ class Judge:
                 calls = plain.atoms(AppliedUndef) if calls is None else calls
                 for call in calls:
                     if call.func == target.func and len(call.args) == len(target.args):
-                        repl[call] = body.xreplace(dict(zip(target.args, call.args)))
+                        repl[call] = body.xreplace(_vector_arguments(
+                            body, target.args, call.args, unshield))
             elif target in free:
                 repl[target] = body
         if not repl and not back:
@@ -446,6 +449,22 @@ def budget(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def _vector_arguments(body, params, args, unshield) -> dict:
+    """What a call ``h(x^{(i)})`` puts for ``h(x) = g(\sum_q \theta_q x_q)``'s names:
+    each argument, and for a vector one (x, called with sample i's x^{(i)}) each of
+    its entries too (x_1 → x^{(i)}_1)."""
+    out = dict(zip(params, args))
+    for p, a in zip(params, args):
+        a = unshield.get(a, a)  # (an indexed argument arrives shielded)
+        if isinstance(p, sp.Symbol) and isinstance(a, sp.Indexed) and str(a.base) == p.name \
+                and len(a.indices) == 1:
+            for v in body.free_symbols:
+                if isinstance(v, sp.Symbol) and re.fullmatch(re.escape(p.name) + r"_\{?\d+\}?",
+                                                             v.name):
+                    out[v] = sp.IndexedBase(v.name)[a.indices[0]]
+    return out
 
 
 def _fresh_bound(expr):

@@ -1232,6 +1232,11 @@ class _RowReader(_Reader):
                 self.fail(r"write the upper limit in braces: \sum_{i=1}^{n}", self.toks[j].end)
         letter = letter or self.notation.index
         e = self._operand_end(j, hi, r"\sum needs a summand")
+        if other is None and letter == self.notation.index and e < hi and \
+                self.toks[e].text in "+-" and self._uses_index(e, hi, letter):
+            # \sum_i y^{(i)} \log h^{(i)} + (1 - y^{(i)}) \log(1 - h^{(i)}): the terms after
+            # the summand that use its index belong to it (a free i there means nothing)
+            e = self._terms_with_index(e, hi, letter)
         self.bound.append(letter)
         body = self.read(j, e, depth + 1)
         self.bound.pop()
@@ -1255,6 +1260,39 @@ class _RowReader(_Reader):
             return e
         upper = models.n if upper is None else upper
         self._placeholder(sp.Sum(body, (_index_symbol(letter), lower, upper)), subs, out, t.pos)
+        return e
+
+    def _index_at(self, k, hi, letter) -> bool:
+        """Is token k the index ``letter`` written as one (x_i, x^{(i)}, x_{ij})?"""
+        t = self.toks[k]
+        if t.text != letter or t.kind != "letter" or k == 0:
+            return False
+        before = self.toks[k - 1].text
+        return before in ("_", "(") or (before == "{" and k >= 2 and self.toks[k - 2].text == "_")
+
+    def _uses_index(self, e, hi, letter) -> bool:
+        """Does the next term, from token e (a + or -), use the index ``letter``?"""
+        end = self._term_end(e, hi)
+        if any(self.toks[k].text in (r"\sum", r"\prod") for k in range(e + 1, end)):
+            return False  # (+ 2b \sum_i x_i: a sum of its own)
+        return any(self._index_at(k, end, letter) for k in range(e + 1, end))
+
+    def _term_end(self, e, hi):
+        """Where the term starting at token e (its sign) ends: the next + or - outside
+        brackets, or hi."""
+        k = e + 1
+        while k < hi:
+            s = self.toks[k]
+            if s.kind == "char" and (s.text == "=" or s.text in "+-" and
+                                     self.toks[k - 1].text not in _BINDS):
+                break
+            k = self.pair[k] + 1 if s.kind == "char" and s.text in _OPEN else k + 1
+        return k
+
+    def _terms_with_index(self, e, hi, letter):
+        """The end of the run of terms from token e that each use the index."""
+        while e < hi and self.toks[e].text in "+-" and self._uses_index(e, hi, letter):
+            e = self._term_end(e, hi)
         return e
 
     def _operand_end(self, j, hi, missing):

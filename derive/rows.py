@@ -38,6 +38,29 @@ def gradient_entry(m) -> str:
     return rf"\frac{{\partial {m.group(2)}}}{{\partial {by}_{{{at}}}}}"
 
 
+#: a dot product of two vectors written whole: \theta^T x, w^\top x^{(i)}, \mathbf{w}^\top \mathbf{x}_i
+DOT = re.compile(r"(\\mathbf\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\}|\\(?:theta|beta)|[wa])"
+                 r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?![A-Za-z])(?:\s*\})?\s*"
+                 r"(\\mathbf\s*\{\s*[a-z]\s*\}|[xh])(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*\{?\s*i\s*\}?)?"
+                 r"(?![A-Za-z_^])")
+
+
+def dot_sum(m, first: int = 1) -> str:
+    """``\theta^T x^{(i)}`` as ``\sum_{q=1}^{d} \theta_q x^{(i)}_q`` (from 0 when the text
+    sets x_0 = 1), in the document's entry-wise notation."""
+    def bare(t):
+        inner = re.fullmatch(r"\\(?:mathbf|boldsymbol)\s*\{\s*(\\?[a-z]+)\s*\}", t)
+        return inner.group(1) if inner else t
+    a, b, sample = bare(m.group(1)), bare(m.group(2)), m.group(3) or ""
+    if sample.startswith("^"):
+        entry = f"{b}{sample}_q"
+    elif sample:
+        entry = f"{b}_{{iq}}"
+    else:
+        entry = f"{b}_q"
+    return rf"\left(\sum_{{q={first}}}^{{d}} {a}_q {entry}\right)"
+
+
 #: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
 NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
                    r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"

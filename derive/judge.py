@@ -83,8 +83,12 @@ class Judge:
                     pass
 
     def _learn_counts(self, expr) -> None:
-        self.counts |= {s.limits[0][2] for s in expr.atoms(sp.Sum)
-                        if isinstance(s.limits[0][2], sp.Symbol)}
+        for s in expr.atoms(sp.Sum):
+            top = s.limits[0][2]
+            if isinstance(top, sp.Symbol):
+                self.counts.add(top)
+            elif top.is_Add and len(top.free_symbols) == 1 and top.as_coeff_Add()[0].is_Integer:
+                self.counts |= top.free_symbols  # \sum_{n=0}^{N-1}: N is the count
 
     # -- making an expression true --------------------------------------
     def expand(self, expr, depth: int = 0, once: bool = False):

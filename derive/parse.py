@@ -734,6 +734,8 @@ def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str
 
 
 def _index_symbol(letter):
+    if letter == models.n.name:  # \sum_{n=0}^{N-1}: an index n, not the count n
+        return sp.Symbol(letter, integer=True, nonnegative=True)
     return sp.Symbol(letter, integer=True, positive=True)
 
 

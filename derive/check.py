@@ -128,6 +128,12 @@ _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stat
 #: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
 _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
                         r"\s*\}?(?![A-Za-z])")
+#: the prose's "$j \neq k$" (or "$j = k$") about a rule's general indices
+_INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z])\s*\)?\s*\$")
+#: the prose that turns to one example of a cost summed over the samples
+_ONE_EXAMPLE = re.compile(r"\b(?:drop(?:ping)?|omit(?:ting)?|suppress(?:ing)?) the "
+                          r"(?:super|sub)scripts?|\b(?:one|a single) (?:training )?(?:example|"
+                          r"sample)\b", re.I)
 #: an update's arrow: w \leftarrow w - \eta g, w := w - \eta g
 _ARROW = re.compile(r":=|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|\\coloneqq(?![A-Za-z])")
 #: the names a learning rate goes by
@@ -202,6 +208,21 @@ def _objectives(costs, definitions) -> list:
     best = [c for c in costs if defined(c, definitions) and is_name(c) and not own(c) & used
             and not (isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))]
     return best + [c for c in costs if c not in best]
+
+
+def _summand(expr):
+    """One example's term of ``expr`` = c·Σ_i f_i (a cost summed over the samples):
+    f with sample i's entries written bare, or None when ``expr`` is not one sum."""
+    sums = [s for s in expr.atoms(sp.Sum) if len(s.limits) == 1]
+    if len(sums) != 1:
+        return None
+    s = sums[0]
+    idx = s.limits[0][0]
+    rest = sp.simplify(expr / s)
+    if rest.has(sp.Sum) or rest.has(idx) or rest.has(sp.Indexed):
+        return None
+    return s.function.replace(lambda e: isinstance(e, sp.Indexed) and e.indices == (idx,),
+                              lambda e: sp.Symbol(str(e.base)))
 
 
 def _one_sample(expr):
@@ -505,6 +526,8 @@ class _Checker:
         (``\\sqrt{1 + e} \\approx 1.928284686``, right to the digits shown);
         None for anything else."""
         text = latex.strip()
+        if re.fullmatch(r"\(?\s*[a-z]\s*(?:\\neq?|\\ne|\\leq?|\\geq?|<|>)(?![A-Za-z])\s*[a-z]\s*\)?", text):
+            return "unchecked", "a condition on the indices, not a formula"
         if re.fullmatch(r"\\[A-Za-z]+|[-+*/]|\\sqrt\{\\phantom\{x\}\}", text):
             try:
                 parse_row(text, self.notation)
@@ -835,7 +858,8 @@ class _Checker:
                 out.setdefault(label.group(2), []).append(shown)
             m = SCRIPTED.fullmatch(whole) if isinstance(v, (sp.Symbol, sp.Indexed)) else None
             if m:  # p_j, w_{k1}, and sample i's z^{(i)}_k
-                pool = self.used_names if isinstance(v, sp.Symbol) else self.used_labels
+                pool = (self.used_names if isinstance(v, sp.Symbol) else self.used_labels) | \
+                    getattr(self, "known_names", set())
                 toks = re.findall(r"[A-Za-z]|\d+", m.group(2))
                 for pos, t in enumerate(toks):
                     if not (t.isalpha() and t.islower()) or t in (self.notation.index, "n", "x", "y", "z"):
@@ -879,11 +903,15 @@ class _Checker:
             if id(parts[0][2]) != id(row):
                 self._set(parts[0][2], found)
             return
-        if len(parts) == 2 and is_name(first) and parts[1][0].is_Number \
-                and parts[0][2].env in _INLINE:
-            self.conditions.append((parts[0][2].line, first, parts[1][0]))
-            self._all(parts, "unchecked", f"a condition in the prose ({self.show(first)} = "
-                      f"{self.show(parts[1][0])}), not a claim to check")
+        if len(parts) >= 2 and all(is_name(p[0]) for p in parts[:-1]) and \
+                parts[-1][0].is_Number and parts[0][2].env in _INLINE:
+            # "with $\lambda_1 = \lambda_2 = 0.1$": each name takes the value
+            value = parts[-1][0]
+            for p in parts[:-1]:
+                self.conditions.append((parts[0][2].line, p[0], value))
+            said = " = ".join(self.show(p[0]) for p in parts)
+            self._all(parts, "unchecked", f"a condition in the prose ({said}), not a claim "
+                      "to check")
             return
         if len(parts) == 2 and is_name(first) and self.pins.is_input(first):
             for _, _, r in parts:
@@ -1295,6 +1323,20 @@ class _Checker:
             return False
         letters = sorted(stems)
         combos = list(itertools.product(*(stems[x] for x in letters)))
+        # "for an off-diagonal entry ($j \neq k$)": only the combinations the text means
+        row = parts[0][2]
+        lines = self.text.splitlines()
+        near = self._before(row) + " " + (lines[row.line_end - 1] if row.line_end <= len(lines)
+                                          else "")
+        said = ""
+        for a, rel, b in _INDEX_RELATION.findall(near):
+            if a in letters and b in letters and a != b:
+                at = (letters.index(a), letters.index(b))
+                same = rel == "="
+                combos = [c for c in combos if (c[at[0]] == c[at[1]]) == same]
+                said = f" with {a} {'=' if same else '≠'} {b}"
+        if not combos:
+            return False
         if len(combos) > 27:
             self._all(parts, "unchecked", "a rule for general indices "
                       f"{', '.join(letters)} with too many values to check each")
@@ -1305,7 +1347,7 @@ class _Checker:
                                     kronecker=kronecker))
                  for combo in combos]
         return self._cases(parts, judge, definitions, cases, "every " + " and ".join(
-            f"{x} = {', '.join(map(str, stems[x]))}" for x in letters))
+            f"{x} = {', '.join(map(str, stems[x]))}" for x in letters) + said)
 
     def _entrywise(self, parts, judge, definitions) -> bool:
         """``\\nabla_z L = p - y`` for a vector z = (z_1, z_2) the document spells
@@ -1496,6 +1538,16 @@ class _Checker:
         """The reason a row that is wrong as it stands is right under the
         conditions the prose just set (``with $\\lambda_1 = 0$``, at most
         :data:`_CONDITION_REACH` lines before it), or None."""
+        lines = self.text.splitlines()[max(0, row.line - _CONDITION_REACH):row.line]
+        if _ONE_EXAMPLE.search(" ".join(lines)):
+            # "drop the superscripts for a moment": the row is about one example's term
+            per = _summand(true)
+            try:
+                with budget(self.row_seconds):
+                    if per is not None and judge.compare(made, per).verdict == "correct":
+                        return "right for one example (its superscripts dropped), as the text says"
+            except (OverBudget, Exception):
+                pass
         latest = self._conditions_at(row)
         if latest.get(COUNT, (0, None))[1] == 1:
             # one sample ("take one pair, n = 1"): its x^{(1)} is the example's x

@@ -461,3 +461,36 @@ def test_a_one_sample_example_and_a_closing_sign(tmp_path):
     assert row.verdict == "correct" and "as the text sets" in row.reason, row.reason
     slip = verdicts(tmp_path, ONE_PAIR % "3")
     assert one(slip, 6).verdict != "correct"  # (not yet "wrong": the numbers are not tried)
+
+
+CS229 = r"""\begin{document}
+Our hypothesis is $h_\theta(x) = g(\theta^T x)$ with $g(z) = \frac{1}{1 + e^{-z}}$, and
+\begin{equation}
+  \ell(\theta) = \sum_{i=1}^{m} y^{(i)} \log h_\theta(x^{(i)}) + (1 - y^{(i)}) \log (1 - h_\theta(x^{(i)})) .
+\end{equation}
+Drop the superscripts for a moment: for one example,
+\[ \frac{\partial}{\partial \theta_j} \ell(\theta) = \left( y - h_\theta(x) \right) x_j . \]
+Summing over the $m$ examples,
+\[ \frac{\partial}{\partial \theta_j} \ell(\theta) = \sum_{i=1}^{m} \left( %s \right) x_j^{(i)} . \]
+For an off-diagonal entry ($j \neq k$), with $p_k = \frac{e^{z_k}}{e^{z_1} + e^{z_2}}$ for
+$k = 1, 2$, we have $\frac{\partial p_j}{\partial z_k} = -p_j p_k$, and with
+$\lambda_1 = \lambda_2 = 0.1$ nothing else changes.
+\end{document}
+"""
+
+
+def test_a_dot_product_one_example_and_the_prose_on_indices(tmp_path):
+    found = verdicts(tmp_path, CS229 % r"y^{(i)} - h_\theta(x^{(i)})")
+    # \theta^T x is \sum_q \theta_q x_q; the sum covers both terms that use i
+    assert one(found, 4).verdict == "correct", one(found, 4).reason
+    # "drop the superscripts": the row is about one example's term
+    assert one(found, 7).verdict == "correct", one(found, 7).reason
+    assert one(found, 9).verdict == "correct", one(found, 9).reason
+    # ∂p_j/∂z_k = -p_j p_k is said for j ≠ k only
+    off = one(found, 11, "p_j")
+    assert off.verdict == "correct" and "j ≠ k" in off.reason, off.reason
+    # λ_1 = λ_2 = 0.1 sets both: a condition, not a claim that λ_1 = λ_2
+    assert one(found, 12).verdict == "unchecked" and "condition" in one(found, 12).reason
+    assert one(found, 10, r"\neq").verdict == "unchecked"  # j ≠ k: said of the indices
+    slip = verdicts(tmp_path, CS229 % r"h_\theta(x^{(i)}) - y^{(i)}")
+    assert one(slip, 9).verdict in ("factor", "wrong")

@@ -98,7 +98,9 @@ class Judge:
         be both a symbol (a^(1) = σ(…)) and the label of an indexed base
         (a^(1)[i]), and the label must not be touched.
         """
-        if depth > 50:
+        if depth > min(50, len(self.definitions) + 1):
+            # (no chain of definitions is longer than their number: past it, a circle,
+            # found before the expression grows with every turn)
             raise RecursionError("definitions refer to each other in a cycle")
         indexed = expr.atoms(sp.Indexed)
         shield = {a: sp.Dummy() for a in indexed}

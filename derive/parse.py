@@ -474,6 +474,22 @@ class _Reader:
             return k2
         if c in _BUILTINS:
             return self._builtin(k, hi, out, subs, depth)
+        if c in (r"\max", r"\min") and self._is(k + 1, hi, "("):
+            # \max(0, z): ReLU's own formula, as SymPy's Max
+            close, commas = self.pair[k + 1], self._commas(k + 1)
+            if not commas:
+                self.fail(f"{c}(…) needs two or more arguments, as in \\max(0, z)", t.end)
+            bounds = [k + 1] + commas + [close]
+            args = [self.read(a + 1, b, depth + 1) for a, b in zip(bounds, bounds[1:])]
+            if len(args) != 2:
+                self.fail(f"{c}(…) is read with two arguments", self.toks[commas[1]].pos)
+            a, b = args  # max(a, b) = b + ReLU(a - b), min(a, b) = a - ReLU(a - b)
+            relu = FUNCTIONS["relu"]
+            made = (b + relu(a - b) if b != 0 else relu(a)) if c == r"\max" else a - relu(a - b)
+            if c == r"\max" and a == 0:
+                made = relu(b)
+            self._placeholder(made, subs, out, t.pos)
+            return close + 1
         if c == r"\sigma":
             j = k + 1
             while self._is(j, hi, "^", "_"):

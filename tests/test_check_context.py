@@ -494,3 +494,12 @@ def test_a_dot_product_one_example_and_the_prose_on_indices(tmp_path):
     assert one(found, 10, r"\neq").verdict == "unchecked"  # j ≠ k: said of the indices
     slip = verdicts(tmp_path, CS229 % r"h_\theta(x^{(i)}) - y^{(i)}")
     assert one(slip, 9).verdict in ("factor", "wrong")
+
+
+def test_relu_written_as_max(tmp_path):
+    text = r"""With $L = \tfrac12(\max(0, wx) - y)^2$,
+$\frac{\partial L}{\partial w} = (\max(0, wx) - y) \, %s x$.
+"""
+    assert one(verdicts(tmp_path, text % r"\mathbb{1}[wx > 0] \,", name="m.md"), 2).verdict \
+        == "correct"
+    assert one(verdicts(tmp_path, text % "", name="m.md"), 2).verdict == "wrong"

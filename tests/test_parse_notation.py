@@ -13,3 +13,13 @@ def test_a_sum_over_every_index_but_one():
     got = parse_row(r"\sum_{j \ne k} w_j x^{(i)}_j", Notation())
     assert sp.Symbol("w_k") * sp.IndexedBase("x_k")[sp.Symbol("i", integer=True, positive=True)] \
         in (-got).args
+
+
+def test_max_and_min_are_relu():
+    import sympy as sp
+    from derive.functions import FUNCTIONS
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    relu, z, a, b = FUNCTIONS["relu"], sp.Symbol("z"), sp.Symbol("a"), sp.Symbol("b")
+    assert parse_row(r"\max(0, z)", Notation()) == relu(z)
+    assert parse_row(r"\min(a, b)", Notation()) == a - relu(a - b)

@@ -41,13 +41,14 @@ from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
 from .meaning import (LABEL, SCRIPTED, InForce, TaintMap, defined, definition_slip, evaluation,
-                      instantiate, is_name, key, names_in, not_algebra)
+                      instantiate, is_entry, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, defined_as,
-                   balanced, dot_sum, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
+from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, GRADIENT_ENTRY, INDICATOR, NORM,
+                   QUALIFIER, TAIL, balanced, defined_as, dot_sum, gradient_entry,
+                   index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -210,6 +211,17 @@ def _objectives(costs, definitions) -> list:
     return best + [c for c in costs if c not in best]
 
 
+def _bare_map(expr, index) -> dict:
+    """Each entry of ``expr`` at the one sample ``index`` (x^{(i)}, x[1]) → the bare
+    name (x): the example's own value."""
+    return {a: sp.Symbol(str(a.base)) for a in expr.atoms(sp.Indexed) if a.indices == (index,)}
+
+
+def _bare(expr, index):
+    """``expr`` with its entries at sample ``index`` written bare (:func:`_bare_map`)."""
+    return expr.xreplace(_bare_map(expr, index))
+
+
 def _summand(expr):
     """One example's term of ``expr`` = c·Σ_i f_i (a cost summed over the samples):
     f with sample i's entries written bare, or None when ``expr`` is not one sum."""
@@ -221,16 +233,13 @@ def _summand(expr):
     rest = sp.simplify(expr / s)
     if rest.has(sp.Sum) or rest.has(idx) or rest.has(sp.Indexed):
         return None
-    return s.function.replace(lambda e: isinstance(e, sp.Indexed) and e.indices == (idx,),
-                              lambda e: sp.Symbol(str(e.base)))
+    return _bare(s.function, idx)
 
 
 def _one_sample(expr):
     """``expr`` at n = 1, its sums done and sample 1's entries written bare (x^{(1)}
     is the x of a one-sample example)."""
-    expr = expr.doit() if expr.has(sp.Sum) else expr
-    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.indices == (1,),
-                        lambda e: sp.Symbol(str(e.base)))
+    return _bare(expr.doit() if expr.has(sp.Sum) else expr, sp.Integer(1))
 
 
 def _stem(label: str) -> str:
@@ -287,6 +296,7 @@ class _Checker:
 
     def run(self, doc) -> Report:
         self.text = doc.text
+        self.lines = doc.text.splitlines()  # (split once: the prose is looked up per row)
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
@@ -526,7 +536,7 @@ class _Checker:
         (``\\sqrt{1 + e} \\approx 1.928284686``, right to the digits shown);
         None for anything else."""
         text = latex.strip()
-        if re.fullmatch(r"\(?\s*[a-z]\s*(?:\\neq?|\\ne|\\leq?|\\geq?|<|>)(?![A-Za-z])\s*[a-z]\s*\)?", text):
+        if re.fullmatch(r"\(?\s*[a-z]\s*(?:\\neq?|\\leq?|\\geq?|<|>)(?![A-Za-z])\s*[a-z]\s*\)?", text):
             return "unchecked", "a condition on the indices, not a formula"
         if re.fullmatch(r"\\[A-Za-z]+|[-+*/]|\\sqrt\{\\phantom\{x\}\}", text):
             try:
@@ -646,7 +656,8 @@ class _Checker:
                 continue
             line = parts[0][2].line
             if key(lhs) not in keys and differentiated.get(key(lhs), (10 ** 9,))[0] < line \
-                    and not (is_name(rhs) and key(rhs) in differentiated) and self._solving(parts[0][2], differentiated[key(lhs)][0]):
+                    and not (is_name(rhs) and key(rhs) in differentiated) \
+                    and self._solving(parts[0][2], differentiated[key(lhs)][0]):
                 # "solving ∂J/∂b = 0 gives $b = …$": b is a parameter the rows above
                 # differentiate by; this is the value it takes, not what b means
                 self.solutions[id(parts)] = (lhs, rhs, differentiated[key(lhs)][1])
@@ -679,9 +690,7 @@ class _Checker:
             bare = sp.Symbol(str(name.base))
             if key(bare) in keys:
                 continue
-            drop = {a: sp.Symbol(str(a.base)) for a in body.atoms(sp.Indexed)
-                    if a.indices == (INDEX,)}
-            body = body.xreplace(drop)
+            body = _bare(body, INDEX)
             made = [(line, key(bare), bare, body)] + self._instances(line, bare, body, keys)
             for d in made:  # p_k stated for a general k: p_1, p_2, p_3 as the text uses them
                 if d[1] not in keys and str(d[2]) in self.used_names:
@@ -722,7 +731,7 @@ class _Checker:
         return out
 
     def _sample_model(self, name, i, found, keys) -> list:
-        """Sample i's version of ``name`` and of every name its definition reaches
+        r"""Sample i's version of ``name`` and of every name its definition reaches
         (ŷ^{(i)} = σ(z^{(2)(i)}), …), for a model the document writes for one
         sample and then averages (``J = \frac{1}{m} \sum_i \mathcal{L}^{(i)}``):
         a datum becomes sample i's (y → y^{(i)}) where the document writes it so;
@@ -774,8 +783,7 @@ class _Checker:
             relation = parts[0][0] - parts[1][0]
             # y^{(i)}_1 + y^{(i)}_2 + y^{(i)}_3 = 1 holds for every sample i: its entries
             # are the names (and, bare, one sample's y_1 + y_2 + y_3 = 1)
-            sample = {a: sp.Symbol(str(a.base)) for a in relation.atoms(sp.Indexed)
-                      if a.indices == (INDEX,)}
+            sample = _bare_map(relation, INDEX)
             bare = relation.xreplace(sample)
             names = bare.free_symbols
             if len(names) < 2 or bare.has(D, sp.Sum, sp.Indexed, AppliedUndef) or any(
@@ -1116,12 +1124,12 @@ class _Checker:
         """Does the prose between line ``since`` (a derivative by the row's
         parameter) and ``row`` set a derivative to zero ("setting them to zero …",
         "solving for b")? Once it has, the rows after are about that point."""
-        lines = self.text.splitlines()[since - 1:row.line - 1]
+        lines = self.lines[since - 1:row.line - 1]
         return bool(_SOLVING.search(" ".join(lines) + " " + self._before(row)))
 
     def _before(self, row) -> str:
         """The prose of the sentence before ``row`` (at most two lines back)."""
-        lines = self.text.splitlines()
+        lines = self.lines
         text = " ".join(lines[max(0, row.line - 3):row.line - 1]) + " " + \
             (lines[row.line - 1][:max(0, row.column - 1)] if row.line <= len(lines) else "")
         return re.split(r"[.!?:]\s", text)[-1]
@@ -1206,7 +1214,7 @@ class _Checker:
             self._chain(parts[1:], judge, definitions)
 
     def _update(self, parts, judge, definitions):
-        """``w ← w - η g``: a gradient step on a cost the document differentiates by
+        r"""``w ← w - η g``: a gradient step on a cost the document differentiates by
         w, downhill unless the prose says it climbs ("gradient ascent", "we
         maximise"). Read as the claim ``∂J/∂w = g`` (∓ the step over the rate), so a
         wrong g is diagnosed and mended like any derivative; a numeric step
@@ -1229,8 +1237,8 @@ class _Checker:
             return
         rate = rates[0]
         # the way the nearest word before it says ("gradient ascent", "SGD", "we maximise")
-        lines = self.text.splitlines()[max(0, row.line - 13):row.line]
-        prose = " ".join(lines)[:sum(map(len, lines[:-1])) + len(lines) - 1 + row.column]
+        lines = self.lines[max(0, row.line - 13):row.line]
+        prose = " ".join(lines[:-1] + [lines[-1][:row.column]])
         said_way = list(_WAY.finditer(prose))
         up = bool(said_way and said_way[-1].group("up"))
         way = "ascent" if up else "descent"
@@ -1287,9 +1295,10 @@ class _Checker:
         if len(parts) != 2 or not params or any(e.has(D) for e, _, _ in parts):
             return False
         names = set().union(*(names_in(e) for e, _, _ in parts))
-        if not names & params or not self._solving(row, min(
-                self.differentiated[key(q)][0] for q in names & params)) or is_name(parts[0][0]) and key(parts[0][0]) in {
+        if not names & params or is_name(parts[0][0]) and key(parts[0][0]) in {
                 key(p) for p in params}:
+            return False
+        if not self._solving(row, min(self.differentiated[key(q)][0] for q in names & params)):
             return False
         try:
             with budget(self.row_seconds):
@@ -1337,7 +1346,7 @@ class _Checker:
         combos = list(itertools.product(*(stems[x] for x in letters)))
         # "for an off-diagonal entry ($j \neq k$)": only the combinations the text means
         row = parts[0][2]
-        lines = self.text.splitlines()
+        lines = self.lines
         near = self._before(row) + " " + (lines[row.line_end - 1] if row.line_end <= len(lines)
                                           else "")
         said = ""
@@ -1550,7 +1559,7 @@ class _Checker:
         """The reason a row that is wrong as it stands is right under the
         conditions the prose just set (``with $\\lambda_1 = 0$``, at most
         :data:`_CONDITION_REACH` lines before it), or None."""
-        lines = self.text.splitlines()[max(0, row.line - _CONDITION_REACH):row.line]
+        lines = self.lines[max(0, row.line - _CONDITION_REACH):row.line]
         if _ONE_EXAMPLE.search(" ".join(lines)):
             # "drop the superscripts for a moment": the row is about one example's term
             per = _summand(true)
@@ -1568,8 +1577,8 @@ class _Checker:
         at = {name: value for name, (_, value) in latest.items() if name in names}
         said_of = dict(at)  # what the text set, name → value
         for name, (_, value) in latest.items():
-            entries = {v: value for v in names if isinstance(v, sp.Symbol) and re.fullmatch(
-                re.escape(str(name)) + r"_\{?\d+\}?", v.name)}
+            entries = {v: value for v in names
+                       if isinstance(v, sp.Symbol) and is_entry(v.name, str(name))}
             if value == 0 and name not in names and entries:
                 # w = 0 for the vector whose entries w_1, w_2, … the rows use
                 at.update(entries)
@@ -1580,7 +1589,6 @@ class _Checker:
         try:
             with budget(self.row_seconds):
                 a, b = made.xreplace(at), true.xreplace(at)
-
                 if digits and not (a.free_symbols | b.free_symbols):
                     # -\ln(1 - 0.731) for -\ln(1 - σ(1)): right up to the rounding shown
                     x, y = complex(sp.N(a.doit(), 20)), complex(sp.N(b.doit(), 20))
@@ -1597,7 +1605,7 @@ class _Checker:
     def _under_inequality(self, row, made, true, judge) -> str | None:
         """The reason a row that is wrong as it stands is right where the prose
         right after it says it holds ("… $= (wx - y)x$ whenever $wx > 0$"), or None."""
-        lines = self.text.splitlines()
+        lines = self.lines
         if row.line_end > len(lines):
             return None
         after = lines[row.line_end - 1][row.column - 1 if row.line == row.line_end else 0:]
@@ -1745,7 +1753,7 @@ class _Checker:
 
 
     def _repairs(self, parts, k, previous, definitions):
-        """The one-slip repairs of row ``k`` as ``(why, repaired, as shown, *renamed)``:
+        r"""The one-slip repairs of row ``k`` as ``(why, repaired, as shown, *renamed)``:
         first those of the row as written (a sum over j whose j is free: \sum_j …
         x_{ij} for x_{ik}), its short sums written out for the check, then those
         of the row with its sums written out."""

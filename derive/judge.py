@@ -17,7 +17,6 @@ from __future__ import annotations
 import cmath
 import math
 import random
-import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .functions import Activation
-from .meaning import defined, instantiate
+from .meaning import defined, instantiate, is_entry
 from .rules import D
 
 #: the sample counts the sums are written out for
@@ -306,6 +305,19 @@ class Judge:
         self._leaves_memo[key] = out
         return out
 
+    def _point_where(self, where, exprs, size, rng, sample, tries: int = 40):
+        """A random point (:meth:`point`) where ``where`` is positive, or None
+        after ``tries`` draws."""
+        values = self.point(exprs + [where], size, rng, sample)
+        for _ in range(tries):
+            try:
+                if complex(self.evaluate(where, size, values, sample)).real > 0:
+                    return values
+            except (TypeError, ValueError, ZeroDivisionError):
+                pass
+            values = self.point(exprs + [where], size, rng, sample)
+        return None
+
     def screen(self, target, size: int = 3, sample: int = 2):
         """A fast first test for many candidate expressions against one target.
 
@@ -375,17 +387,11 @@ class Judge:
         for size in SIZES:
             for _ in range(POINTS):
                 sample = rng.randint(1, size)
-                values = self.point([claimed, true] + ([where] if where is not None else []),
-                                    size, rng, sample)
-                for _ in range(40 if where is not None else 0):
-                    try:
-                        if complex(self.evaluate(where, size, values, sample)).real > 0:
-                            break
-                    except (TypeError, ValueError, ZeroDivisionError):
-                        pass
-                    values = self.point([claimed, true, where], size, rng, sample)
+                if where is None:
+                    values = self.point([claimed, true], size, rng, sample)
                 else:
-                    if where is not None:
+                    values = self._point_where(where, [claimed, true], size, rng, sample)
+                    if values is None:
                         return Verdict("unchecked", reason="no point found where the "
                                        "condition holds")
                 try:
@@ -458,7 +464,7 @@ def budget(seconds: float | None):
 
 
 def _vector_arguments(body, params, args, unshield) -> dict:
-    """What a call ``h(x^{(i)})`` puts for ``h(x) = g(\sum_q \theta_q x_q)``'s names:
+    r"""What a call ``h(x^{(i)})`` puts for ``h(x) = g(\sum_q \theta_q x_q)``'s names:
     each argument, and for a vector one (x, called with sample i's x^{(i)}) each of
     its entries too (x_1 → x^{(i)}_1)."""
     out = dict(zip(params, args))
@@ -467,8 +473,7 @@ def _vector_arguments(body, params, args, unshield) -> dict:
         if isinstance(p, sp.Symbol) and isinstance(a, sp.Indexed) and str(a.base) == p.name \
                 and len(a.indices) == 1:
             for v in body.free_symbols:
-                if isinstance(v, sp.Symbol) and re.fullmatch(re.escape(p.name) + r"_\{?\d+\}?",
-                                                             v.name):
+                if isinstance(v, sp.Symbol) and is_entry(v.name, p.name):
                     out[v] = sp.IndexedBase(v.name)[a.indices[0]]
     return out
 

@@ -203,6 +203,11 @@ LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
 SCRIPTED = re.compile(r"(.+?)_\{?(-?[A-Za-z0-9]+)\}?(\^.*)?")  # (r_{-k}: all but k)
 
 
+def is_entry(name: str, vector: str) -> bool:
+    """Is ``name`` an entry of the vector named ``vector`` (w_1, w_{2} of w)?"""
+    return re.fullmatch(re.escape(vector) + r"_\{?\d+\}?", name) is not None
+
+
 def instantiate(expr, at: dict, kronecker=None):
     """``expr`` with its general indices given values (``at``: letter → value):
     p_j → p_2, w_{k1} → w_{21}, h[i, k] → h[i, 2], z^{(l)} → z^{(2)},

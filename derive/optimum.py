@@ -63,14 +63,11 @@ def points(judge, by_param: dict, extra=(), seed: int = 0):
         concrete = [judge._concrete(s, size, 1) for s in by_param.values()]
         if not _linear(concrete, params):
             return
-        values = {}
-        for e in list(concrete) + [judge._concrete(x, size, 1) for x in extra]:
-            for atom in sorted(e.atoms(sp.Indexed) | e.free_symbols, key=str):
-                if atom in params or atom in values or isinstance(atom, sp.IndexedBase):
-                    continue
-                if any(atom == b.label for b in e.atoms(sp.IndexedBase)):
-                    continue
-                values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
+        values = {}  # the data: every leaf but the parameters
+        for e in list(by_param.values()) + list(extra):
+            for atom in judge._leaves(e, size, 1):
+                if atom not in params and atom not in values:
+                    values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
         solved = sp.linsolve([e.xreplace(values) for e in concrete], params)
         if len(solved) != 1:
             return

@@ -475,19 +475,19 @@ class _Reader:
         if c in _BUILTINS:
             return self._builtin(k, hi, out, subs, depth)
         if c in (r"\max", r"\min") and self._is(k + 1, hi, "("):
-            # \max(0, z): ReLU's own formula, as SymPy's Max
+            # \max(0, z): ReLU's own formula, read through ReLU
             close, commas = self.pair[k + 1], self._commas(k + 1)
             if not commas:
                 self.fail(f"{c}(…) needs two or more arguments, as in \\max(0, z)", t.end)
-            bounds = [k + 1] + commas + [close]
-            args = [self.read(a + 1, b, depth + 1) for a, b in zip(bounds, bounds[1:])]
-            if len(args) != 2:
+            if len(commas) > 1:
                 self.fail(f"{c}(…) is read with two arguments", self.toks[commas[1]].pos)
-            a, b = args  # max(a, b) = b + ReLU(a - b), min(a, b) = a - ReLU(a - b)
-            relu = FUNCTIONS["relu"]
-            made = (b + relu(a - b) if b != 0 else relu(a)) if c == r"\max" else a - relu(a - b)
-            if c == r"\max" and a == 0:
-                made = relu(b)
+            a, b = (self.read(lo + 1, hi_, depth + 1)
+                    for lo, hi_ in ((k + 1, commas[0]), (commas[0], close)))
+            relu = FUNCTIONS["relu"]  # max(a, b) = b + ReLU(a - b), min(a, b) = a - ReLU(a - b)
+            if c == r"\min":
+                made = a - relu(a - b)
+            else:
+                made = relu(b) if a == 0 else relu(a) if b == 0 else b + relu(a - b)
             self._placeholder(made, subs, out, t.pos)
             return close + 1
         if c == r"\sigma":

@@ -46,7 +46,7 @@ DOT = re.compile(r"(\\mathbf\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\
 
 
 def dot_sum(m, first: int = 1) -> str:
-    """``\theta^T x^{(i)}`` as ``\sum_{q=1}^{d} \theta_q x^{(i)}_q`` (from 0 when the text
+    r"""``\theta^T x^{(i)}`` as ``\sum_{q=1}^{d} \theta_q x^{(i)}_q`` (from 0 when the text
     sets x_0 = 1), in the document's entry-wise notation."""
     def bare(t):
         inner = re.fullmatch(r"\\(?:mathbf|boldsymbol)\s*\{\s*(\\?[a-z]+)\s*\}", t)

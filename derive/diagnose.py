@@ -95,8 +95,12 @@ def _sub(expr, old, new):
 
 
 def _names(expr) -> set:
-    return {a for a in expr.atoms(sp.Symbol, sp.Indexed)
-            if not (isinstance(a, sp.Symbol) and any(a in i.indices for i in expr.atoms(sp.Indexed)))}
+    """The names ``expr`` uses: its symbols and entries, but not the indices of its
+    entries nor the bare letter of x_{i1} (x itself is a name only where it stands alone)."""
+    entries = expr.atoms(sp.Indexed)
+    alone = expr.xreplace({a: sp.Dummy() for a in entries}) if entries else expr
+    return entries | {a for a in alone.atoms(sp.Symbol) if not isinstance(a, sp.Dummy)
+                      and not any(a in e.indices for e in entries)}
 
 
 def _stem(name) -> str:
@@ -186,6 +190,21 @@ def _swaps(expr, lhs, previous, definitions, show):
             fixed = expr.xreplace({old: new})
             if fixed != expr:
                 yield f"{show(old)} where {show(new)} belongs", fixed, (show(old), show(new))
+    # one name in one factor only: (w_1 x_{i1} + w_2 x_{i2} - y_i) x_{i1} for … x_{i2};
+    # w_3 … w_3 for w_3 … w_2
+    for site in _products(expr):
+        if not site.is_Mul:
+            continue
+        args = _units(site)
+        for k, arg in enumerate(args):
+            for old in sorted(_names(arg), key=str):
+                for new in sorted(known | mine, key=str):
+                    if new == old or _stem(new) != _stem(old):
+                        continue
+                    changed = args[:k] + [arg.xreplace({old: new})] + args[k + 1:]
+                    fixed = _sub(expr, site, sp.Mul(*changed))
+                    if fixed != expr and fixed != expr.xreplace({old: new}):
+                        yield f"{show(old)} where {show(new)} belongs", fixed
 
 
 def _units(product) -> list:

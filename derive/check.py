@@ -34,7 +34,7 @@ from sympy.core.function import AppliedUndef
 from . import optimum
 from .assume import Assumptions, ambiguous_calls, read_front_matter
 from .diagnose import repairs, variable_repairs
-from .doctex import derivative_style, doc_latex
+from .doctex import derivative_style, doc_latex, superscripted
 from .errors import DeriveError, LatexParseError
 from .extract import chains, load
 from .functions import ACTIVATIONS
@@ -44,10 +44,11 @@ from .meaning import (LABEL, SCRIPTED, InForce, TaintMap, defined, definition_sl
                       instantiate, is_entry, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
-from .notation_tex import Notation, expand_chars
+from .notation_tex import Notation, expand_chars, expand_macros
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, GRADIENT_ENTRY, INDICATOR, NORM,
-                   QUALIFIER, TAIL, balanced, defined_as, dot_sum, gradient_entry,
+from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST, GRADIENT_ENTRY,
+                   INDICATOR, NORM, QUALIFIER, TAIL, balanced, data_first_sum, defined_as,
+                   dot_sum, gradient_entry,
                    index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
@@ -129,6 +130,8 @@ _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stat
 #: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
 _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
                         r"\s*\}?(?![A-Za-z])")
+#: a norm's bar, \lVert or \|
+_NORM_MARK = re.compile(r"\\[lr]?Vert(?![A-Za-z])|\\\|")
 #: the prose's "$j \neq k$" (or "$j = k$") about a rule's general indices
 _INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z])\s*\)?\s*\$")
 #: the prose that turns to one example of a cost summed over the samples
@@ -148,8 +151,9 @@ _NEW_MODEL = re.compile(r"\b(?:with|now|take|let|consider|replace|using|switch)\
 #: a condition the prose puts on the row just before it: "whenever $wx > 0$"
 _WHENEVER = re.compile(r"^[^.;]*?\b(?:whenever|if|for|when|provided|as long as)\s*\$\s*([^$<>]+?)\s*"
                        r"(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$", re.I)
-#: the prose of a definition that explains the display before it
-_WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$", re.I)
+#: the prose of a definition that explains the display before it ("where …", or a
+#: "with" right after a formula: "$… a^{(l-1)}$ with $a^{(0)} = x$")
+_WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$|\$\s*,?\s*with\s*\$?\s*$", re.I)
 #: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
@@ -279,7 +283,9 @@ class _Checker:
         self.style, self.row_seconds = style, row_seconds
         self.by_row: dict = {}  # id(Row) → Finding
         self.total_rows: list = []  # right links with ∂ by an intermediate
-        self.unread: dict = {}  # name → line of its definition that could not be read
+        # name → (name, line, weak) of its definition that could not be read; weak: in
+        # prose or in matrix notation, so that a definition the rows give overrides it
+        self.unread: dict = {}
         self.index_values: dict = {}  # "k" → [1, 2, 3], from "for $k = 1, 2, 3$"
         self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
         self.updates: set = set()  # id(parts) of update rules (w ← w - η g)
@@ -288,14 +294,21 @@ class _Checker:
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
         self.layer_rules: dict = {}  # id(parts) → l, of a rule stated for a general layer l
         self.conditions: list = []  # (line, name, value) of "with $\lambda = 0$" in prose
+        self.superscripted: frozenset = frozenset()  # names written y^{(i)}, not y_i
 
     def show(self, expr, source: str = "") -> str:
         """``expr`` in the document's own notation and macros (and the factor
         order of ``source``, the row it stands for)."""
-        return doc_latex(expr, style=self.style, macros=self.notation.macros, source=source)
+        return doc_latex(expr, style=self.style, macros=self.notation.macros, source=source,
+                         superscripted=self.superscripted)
 
-    def run(self, doc) -> Report:
+    def run(self, doc, entrywise: bool = False) -> Report:
+        """Every row's finding; ``entrywise``: read the rows entry by entry even in
+        a document that writes whole layers."""
+        original = doc
+        self.written_rows = doc.rows
         self.text = doc.text
+        self.superscripted = superscripted(doc.text, self.notation.macros)
         self.lines = doc.text.splitlines()  # (split once: the prose is looked up per row)
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
@@ -322,8 +335,23 @@ class _Checker:
             if row.problem:
                 self.by_row[id(row)] = Finding(row.line, row.line_end, row.latex, "unparsed",
                                                row.problem)
-        if is_matrix_document(doc.rows):
-            return self._run_matrix(doc)
+        if is_matrix_document(doc.rows) and not entrywise:
+            report = self._run_matrix(doc)
+            # notes that mix whole layers with rows worked entry by entry: the rows the
+            # matrix reader cannot read are read entry by entry (and a row neither
+            # reads keeps the reason of the reading that got further)
+            open_rows = [k for k, f in enumerate(report.findings)
+                         if f.verdict in ("unparsed", "unchecked")]
+            if open_rows:
+                other = _Checker(self.file, self.notation, self.pins, self.style,
+                                 self.row_seconds).run(original, entrywise=True).findings
+                for k in open_rows:
+                    if other[k].verdict != "unparsed" and not (
+                            other[k].verdict == "unchecked" and (
+                                "matrix notation" in other[k].reason
+                                or report.findings[k].verdict == "unchecked")):
+                        report.findings[k] = other[k]
+            return report
         # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
@@ -331,14 +359,15 @@ class _Checker:
         # \theta^T x^{(i)}: the sum of the products of the entries (from x_0 = 1 if the
         # text puts the intercept in x)
         first = 0 if re.search(r"x_\{?0\}?(?:\^\{\(i\)\})?\s*=\s*1(?!\d)", doc.text) else 1
-        doc = dataclasses.replace(doc, rows=[
-            dataclasses.replace(r, latex=DOT.sub(functools.partial(dot_sum, first=first), r.latex))
-            if len(r.latex) <= TAIL and DOT.search(r.latex) else r for r in doc.rows])
+        for pattern, entries in ((DOT, dot_sum), (DOT_DATA_FIRST, data_first_sum)):
+            doc = dataclasses.replace(doc, rows=[
+                dataclasses.replace(r, latex=pattern.sub(functools.partial(entries, first=first),
+                                                         r.latex))
+                if len(r.latex) <= TAIL and pattern.search(r.latex) else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=GRADIENT_ENTRY.sub(gradient_entry, r.latex))
             if len(r.latex) <= TAIL and GRADIENT_ENTRY.search(r.latex) else r for r in doc.rows])
         unsure = ambiguous_calls(doc, self.notation, self.pins)
-        self.unread: dict = {}  # name → line of its definition that could not be read
         parsed = [p for p in (self._parse(c, unsure) for c in
                               chains([r for r in doc.rows if not r.problem])) if p]
         self.used_names = {v.name for parts in parsed for e, _, _ in parts
@@ -444,10 +473,15 @@ class _Checker:
         return self._report(doc, Report(self.file))
 
     def _report(self, doc, report) -> Report:
-        """Every row's finding, in document order; a row no chain reached says so."""
-        for row in doc.rows:
-            report.findings.append(self.by_row.get(id(row)) or Finding(
-                row.line, row.line_end, row.latex, "unchecked", "no equation on this row"))
+        """Every row's finding, in document order; a row no chain reached says so.
+        Each shows its row as the document wrote it (not as rewritten for reading:
+        x_i^\top w is read as a sum, but shown as written)."""
+        for row, written in zip(doc.rows, self.written_rows):
+            found = self.by_row.get(id(row)) or Finding(
+                row.line, row.line_end, row.latex, "unchecked", "no equation on this row")
+            if found.latex == row.latex:
+                found.latex = written.latex
+            report.findings.append(found)
         return report
 
     # -- reading ---------------------------------------------------------------
@@ -507,6 +541,13 @@ class _Checker:
                                      file=self.file,
                                      line=row.line, column=row.column)
             except LatexParseError as e:
+                if _NORM_MARK.search(latex) or ("\\" in latex and len(latex) <= TAIL and
+                                                _NORM_MARK.search(_expanded(latex, self.notation))):
+                    # \lVert Xw - y \rVert^2 (a vector spelled out by its entries was
+                    # written with them before): a norm of a matrix expression
+                    return self._give_up(chain, row, "unchecked", "a norm of a matrix "
+                                         "expression (matrix notation) in a document that "
+                                         "works entry by entry; not read")
                 return self._give_up(chain, row, "unparsed", e.message)
             except OverBudget:
                 return self._give_up(chain, row, "unchecked",
@@ -568,14 +609,15 @@ class _Checker:
         # an unread ``name = …`` still says that name is defined here: remember it,
         # so that nothing is judged with the name taken for a free variable
         lhs = chain.parts[0][0]
-        if re.fullmatch(r"[\\A-Za-z{}_^()0-9,'+\- ]{1,40}", lhs.strip()):
+        if re.fullmatch(r"[\\A-Za-z{}_^()\[\]0-9,'+\- ]{1,40}", lhs.strip()):
             try:
                 name = parse_row(lhs, self.notation)
             except LatexParseError:
                 name = None
             row0 = chain.parts[0][1]
             if name is not None and is_name(name):
-                self.unread.setdefault(key(name), (name, row0.line, row0.env in _INLINE))
+                weak = row0.env in _INLINE or "matrix notation" in reason
+                self.unread.setdefault(key(name), (name, row0.line, weak))
         for _, r in chain.parts:
             self.by_row.setdefault(id(r), Finding(
                 r.line, r.line_end, r.latex, "unchecked",
@@ -585,11 +627,11 @@ class _Checker:
     def _tainted(self, found) -> dict:
         """Names whose meaning is unknown, with the line to blame: those whose
         definition could not be read, and those defined through them."""
-        # prose math ($C = (1/n) \sum …$) that cannot be read does not void a
-        # definition the displays give
+        # prose math ($C = (1/n) \sum …$) or matrix notation (J = \lVert Xw - y
+        # \rVert^2) that cannot be read does not void a definition the rows give
         defined = {key(lhs) for _, _, lhs, _ in found}
-        out = {name: line for k, (name, line, inline) in self.unread.items()
-               if not (inline and k in defined)}
+        out = {name: line for k, (name, line, weak) in self.unread.items()
+               if not (weak and k in defined)}
         grew = True
         while grew:
             grew = False
@@ -928,6 +970,11 @@ class _Checker:
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
             return
+        if len(parts) == 2 and parts[1][0] == 0 and self._vector_of(parts)[0] is not None:
+            # "setting $\nabla_w J = 0$ gives …"
+            self._all(parts, "unchecked", f"the gradient by {self.show(self._vector_of(parts)[0])}"
+                      " set to zero: an equation to solve, not an identity to check")
+            return
         if self._entrywise(parts, judge, definitions) or self._general(parts, judge, definitions):
             return
         if id(parts) in self.layer_rules:
@@ -1133,6 +1180,15 @@ class _Checker:
         text = " ".join(lines[max(0, row.line - 3):row.line - 1]) + " " + \
             (lines[row.line - 1][:max(0, row.column - 1)] if row.line <= len(lines) else "")
         return re.split(r"[.!?:]\s", text)[-1]
+
+    def _lead_in(self, row) -> str:
+        """The prose line that leads into the display holding ``row`` (above its
+        blank lines, ``$$`` and ``\\begin{…}``), "" if the row is not the display's first."""
+        k = row.line - 1  # (0-based: the line above the row)
+        while k > 0 and re.fullmatch(r"\s*(?:\$\$|\\\[|\\begin\{[a-z*]+\}(?:\{[^{}]*\})?)?\s*",
+                                     self.lines[k - 1]):
+            k -= 1
+        return self.lines[k - 1] if k > 0 and k < row.line - 1 else ""
 
     def _params(self, line) -> set:
         """The names the rows before ``line`` differentiate by."""
@@ -1347,8 +1403,8 @@ class _Checker:
         # "for an off-diagonal entry ($j \neq k$)": only the combinations the text means
         row = parts[0][2]
         lines = self.lines
-        near = self._before(row) + " " + (lines[row.line_end - 1] if row.line_end <= len(lines)
-                                          else "")
+        near = self._before(row) + " " + self._lead_in(row) + " " + (
+            lines[row.line_end - 1] if row.line_end <= len(lines) else "")
         said = ""
         for a, rel, b in _INDEX_RELATION.findall(near):
             if a in letters and b in letters and a != b:
@@ -1370,25 +1426,30 @@ class _Checker:
         return self._cases(parts, judge, definitions, cases, "every " + " and ".join(
             f"{x} = {', '.join(map(str, stems[x]))}" for x in letters) + said)
 
+    def _vector_of(self, parts):
+        """``(z, [z_1, z_2, …])`` for the first ∂ of the chain by a vector the document
+        spells out, or ``(None, None)``."""
+        vector = next((d.wrt for p in parts for d in p[0].atoms(D) if d.wrt in self.vectors),
+                      None)
+        if vector is not None:
+            return vector, self.vectors[vector]
+        for d in (d for p in parts for d in p[0].atoms(D)):
+            # ∇_b L for a b the text only writes by entries (b_1, b_2, b_3)
+            v = d.wrt
+            if isinstance(v, sp.Symbol) and re.fullmatch(r"\\?[A-Za-z]+", v.name) and \
+                    v.name not in self.known_names - {str(w) for w in self.wrt}:
+                shown = sorted((int(m.group(1)), u) for u in self.used_names | self.known_names
+                               for m in [re.fullmatch(re.escape(v.name) + r"_(\d)", u)] if m)
+                if len(shown) >= 2 and [n for n, _ in shown] == list(range(1, len(shown) + 1)):
+                    return v, [sp.Symbol(u) for _, u in shown]
+        return None, None
+
     def _entrywise(self, parts, judge, definitions) -> bool:
         """``\\nabla_z L = p - y`` for a vector z = (z_1, z_2) the document spells
         out: one row per entry, ∂L/∂z_1 = p_1 − y_1, … (each name whose entries
         the document writes taken entry by entry). False when no ∂ is by such
         a vector."""
-        vector = next((d.wrt for p in parts for d in p[0].atoms(D) if d.wrt in self.vectors),
-                      None)
-        entries = self.vectors.get(vector)
-        if vector is None:  # ∇_b L for a b the text only writes by entries (b_1, b_2, b_3)
-            for d in (d for p in parts for d in p[0].atoms(D)):
-                v = d.wrt
-                if isinstance(v, sp.Symbol) and re.fullmatch(r"\\?[A-Za-z]+", v.name) and \
-                        v.name not in self.known_names - {str(w) for w in self.wrt}:
-                    shown = sorted((int(m.group(1)), u) for u in self.used_names | self.known_names
-                                   for m in [re.fullmatch(re.escape(v.name) + r"_(\d)", u)] if m)
-                    if len(shown) >= 2 and [n for n, _ in shown] == list(
-                            range(1, len(shown) + 1)):
-                        vector, entries = v, [sp.Symbol(u) for _, u in shown]
-                        break
+        vector, entries = self._vector_of(parts)
         if vector is None:
             return False
         cases = []
@@ -1515,9 +1576,9 @@ class _Checker:
                             continue
                         if all(judge.agrees(judge.truth(case(fixed)), made[k - 1])
                                for _, case, made in checked):
+                            notes = []
+                            found.correct_latex = self._fix(notes, why, shown, renamed, latex)
                             found.diagnosis = why
-                            source = latex.replace(*renamed[0]) if renamed else latex
-                            found.correct_latex = self.show(shown, source)
                             return
                     except OverBudget:
                         raise
@@ -1573,22 +1634,13 @@ class _Checker:
         if latest.get(COUNT, (0, None))[1] == 1:
             # one sample ("take one pair, n = 1"): its x^{(1)} is the example's x
             made, true = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, true))
-        names = names_in(made) | names_in(true)
-        at = {name: value for name, (_, value) in latest.items() if name in names}
-        said_of = dict(at)  # what the text set, name → value
-        for name, (_, value) in latest.items():
-            entries = {v: value for v in names
-                       if isinstance(v, sp.Symbol) and is_entry(v.name, str(name))}
-            if value == 0 and name not in names and entries:
-                # w = 0 for the vector whose entries w_1, w_2, … the rows use
-                at.update(entries)
-                said_of[name] = value
+        at, said_of = self._condition_values(latest, made, true)
         if not at:
             return None
         digits = [len(d) for d in re.findall(r"\d\.(\d+)", row.latex)]
         try:
             with budget(self.row_seconds):
-                a, b = made.xreplace(at), true.xreplace(at)
+                a, b = _set_values(made, at), _set_values(true, at)
                 if digits and not (a.free_symbols | b.free_symbols):
                     # -\ln(1 - 0.731) for -\ln(1 - σ(1)): right up to the rounding shown
                     x, y = complex(sp.N(a.doit(), 20)), complex(sp.N(b.doit(), 20))
@@ -1601,6 +1653,22 @@ class _Checker:
         said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in said_of.items())
         lines = ", ".join(sorted({str(latest[n][0]) for n in said_of}))
         return f"right with {said}, as the text sets (line {lines})"
+
+    @staticmethod
+    def _condition_values(latest, made, true):
+        """``(at, said_of)``: the values the prose's conditions (``latest``, from
+        :meth:`_conditions_at`) give the names of ``made`` and ``true``, and what the
+        text said (a vector's w = 0 sets each entry w_1, w_2, … the rows use)."""
+        names = names_in(made) | names_in(true)
+        at = {name: value for name, (_, value) in latest.items() if name in names}
+        said_of = dict(at)  # what the text set, name → value
+        for name, (_, value) in latest.items():
+            entries = {v: value for v in names
+                       if isinstance(v, sp.Symbol) and is_entry(v.name, str(name))}
+            if value == 0 and name not in names and entries:
+                at.update(entries)
+                said_of[name] = value
+        return at, said_of
 
     def _under_inequality(self, row, made, true, judge) -> str | None:
         """The reason a row that is wrong as it stands is right where the prose
@@ -1723,25 +1791,33 @@ class _Checker:
                     # the right value is 0: any repair that makes the row 0 would pass
                     raise _NoRepair
                 passes = judge.screen(target)
-                candidates = self._repairs(parts, k, previous, definitions)
-                for tried, (why, fixed, shown, *renamed) in enumerate(candidates):
-                    if tried == MAX_REPAIRS:
+                tried = []  # the candidates tried without the prose's conditions
+                for count, (why, fixed, shown, *renamed) in enumerate(
+                        self._repairs(parts, k, previous, definitions)):
+                    if count == MAX_REPAIRS:
                         notes.append(f"no one-slip repair among the {MAX_REPAIRS} likeliest")
                         break
                     if fixed is None:
                         notes.append(why)
                         continue
-                    if fixed == 0 or fixed == expr or not passes(fixed):
+                    if fixed == 0 or fixed == expr:
                         continue
-                    try:
-                        good = judge.agrees(judge.truth(fixed), target)
-                    except Exception:  # a repair SymPy cannot evaluate is no repair
-                        continue
-                    if good:
-                        notes.append(why)
-                        source = latex.replace(*renamed[0]) if renamed else latex
-                        out.correct_latex = self.show(shown, source)
+                    tried.append((why, fixed, shown, renamed))
+                    if passes(fixed) and self._repaired(judge, fixed, target):
+                        out.correct_latex = self._fix(notes, why, shown, renamed, latex)
                         break
+                # the values the prose sets (x^{(i)}_0 = 1) hold for the repairs too, but
+                # only when no repair holds without them: at the values of a numeric
+                # example, 2ŷ − y and x(ŷ − y) may agree by chance
+                at = self._condition_values(self._conditions_at(row), made, target)[0] \
+                    if out.correct_latex is None and tried else {}
+                if at:
+                    target = _set_values(target, at)
+                    for why, fixed, shown, renamed in tried:
+                        if self._repaired(judge, fixed, target, at):
+                            notes[:] = [n for n in notes if not n.startswith("no one-slip")]
+                            out.correct_latex = self._fix(notes, why, shown, renamed, latex)
+                            break
         except OverBudget:
             notes.append(f"no one-slip repair found within {self.row_seconds:g} s")
         except _NoRepair:
@@ -1752,6 +1828,20 @@ class _Checker:
         return out
 
 
+    @staticmethod
+    def _repaired(judge, fixed, target, at=None) -> bool:
+        """Does the repair ``fixed`` make the row equal ``target`` (with the names of
+        ``at`` set to their values)?"""
+        try:
+            return judge.agrees(_set_values(judge.truth(fixed), at or {}), target)
+        except Exception:  # noqa: BLE001 - a repair SymPy cannot evaluate is no repair
+            return False
+
+    def _fix(self, notes, why, shown, renamed, latex) -> str:
+        """The corrected row's LaTeX, with the slip ``why`` noted."""
+        notes.append(why)
+        return self.show(shown, latex.replace(*renamed[0]) if renamed else latex)
+
     def _repairs(self, parts, k, previous, definitions):
         r"""The one-slip repairs of row ``k`` as ``(why, repaired, as shown, *renamed)``:
         first those of the row as written (a sum over j whose j is free: \sum_j …
@@ -1761,7 +1851,7 @@ class _Checker:
         chain = [p[0] for p in parts]
         original = self.unwritten.get(id(expr))
         if original is not None:
-            for why, fixed, *renamed in repairs(original, lhs=parts[0][0], previous=previous,
+            for why, fixed, *renamed in repairs(original, lhs=parts[0][0], previous=self.unwritten.get(id(previous), previous),
                                                 definitions=definitions, chain=chain,
                                                 index=INDEX, show=self.show):
                 yield (why, None if fixed is None else written_out(fixed), fixed, *renamed)
@@ -1790,6 +1880,27 @@ def _grounded(expr, definitions, seen=None) -> bool:
             if body.has(D) and not _grounded(body, definitions, seen):
                 return False
     return True
+
+
+def _set_values(expr, at: dict):
+    """``expr`` with the names of ``at`` set to their values; a sample's entry set in
+    general (x^{(i)}_0 = 1) is set for every sample, whatever a sum calls its index."""
+    general = {(a.base, len(a.indices)): v for a, v in at.items() if isinstance(a, sp.Indexed)
+               and any(isinstance(k, sp.Symbol) for k in a.indices)}
+    out = expr.xreplace(at)
+    if general:
+        out = out.replace(lambda e: isinstance(e, sp.Indexed) and (e.base, len(e.indices))
+                          in general and not all(k.is_Integer for k in e.indices),
+                          lambda e: general[(e.base, len(e.indices))])
+    return out
+
+
+def _expanded(latex, notation) -> str:
+    """``latex`` with the document's macros expanded ("" if that fails)."""
+    try:
+        return expand_macros(latex, notation.macros)
+    except LatexParseError:
+        return ""
 
 
 def _xreplace(expr, at):

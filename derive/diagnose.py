@@ -42,15 +42,24 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
         chain: the other expressions of the chain (their factors are candidates).
         index: the sample index; ``show``: expression → the document's LaTeX.
     """
-    yield from _free_index_sums(expr, lhs, index, show)
-    yield from _swaps(expr, lhs, previous, definitions, show)
-    yield from _derivative_for_function(expr, definitions, show)
-    yield from _ranges(expr, show)
-    yield from _extra_factors(expr, show)
-    yield from _extra_terms(expr, show)
-    yield from _term_numbers(expr, show)
-    yield from _missing_factors(expr, _factor_pool(expr, chain, definitions), show)
-    yield from _omitted_terms(expr, lhs, previous, definitions, show)
+    seen = {expr}
+    for repair in itertools.chain(
+            _free_index_sums(expr, lhs, index, show),
+            _swaps(expr, lhs, previous, definitions, show),
+            _transposed(expr, show),
+            _letters(expr, lhs, show),
+            _derivative_for_function(expr, definitions, show),
+            _ranges(expr, show),
+            _extra_factors(expr, show),
+            _extra_terms(expr, show),
+            _term_numbers(expr, show),
+            _missing_factors(expr, _factor_pool(expr, chain, definitions), show),
+            _omitted_terms(expr, lhs, previous, definitions, show)):
+        if repair[1] is not None:
+            if repair[1] in seen:
+                continue  # the same edit reached another way: tried already
+            seen.add(repair[1])
+        yield repair
 
 
 def variable_repairs(lhs, definitions: dict, show: Callable) -> Iterator[tuple[str, sp.Expr]]:
@@ -196,15 +205,63 @@ def _swaps(expr, lhs, previous, definitions, show):
         if not site.is_Mul:
             continue
         args = _units(site)
-        for k, arg in enumerate(args):
-            for old in sorted(_names(arg), key=str):
+        # one factor, or two that share the name: a^{(2)}(1 - a^{(2)}) for a^{(1)}(1 - a^{(1)})
+        groups = [(k,) for k in range(len(args))] + [
+            (j, k) for j, k in itertools.combinations(range(len(args)), 2)
+            if _names(args[j]) & _names(args[k])]
+        for group in groups:
+            for old in sorted(set.intersection(*(_names(args[k]) for k in group)), key=str):
                 for new in sorted(known | mine, key=str):
                     if new == old or _stem(new) != _stem(old):
                         continue
-                    changed = args[:k] + [arg.xreplace({old: new})] + args[k + 1:]
+                    changed = [a.xreplace({old: new}) if k in group else a
+                               for k, a in enumerate(args)]
                     fixed = _sub(expr, site, sp.Mul(*changed))
                     if fixed != expr and fixed != expr.xreplace({old: new}):
                         yield f"{show(old)} where {show(new)} belongs", fixed
+
+
+def _letters(expr, lhs, show):
+    """A general index written with the wrong letter: (p_k - y_k) x_k for … x_j in
+    ∂L/∂W_{kj}, where j is a letter of the left side (x_j need not occur anywhere)."""
+    def letters_of(name):
+        m = re.fullmatch(r"([^_^]+)_\{?([a-z]{1,2})\}?", name)
+        return (m.group(1), m.group(2)) if m else (None, "")
+    wanted = sorted({c for v in lhs.free_symbols if isinstance(v, sp.Symbol)
+                     for c in letters_of(v.name)[1]})
+    for old in sorted((v for v in expr.free_symbols if isinstance(v, sp.Symbol)), key=str):
+        stem, subs = letters_of(old.name)
+        for pos, c in enumerate(subs):
+            for letter in wanted:
+                if letter == c:
+                    continue
+                name = f"{stem}_{{{subs[:pos]}{letter}{subs[pos + 1:]}}}" if len(subs) > 1 \
+                    else f"{stem}_{letter}"
+                new = sp.Symbol(name, **old.assumptions0)
+                yield f"{show(old)} where {show(new)} belongs", expr.xreplace({old: new})
+
+
+def _transposed(expr, show):
+    """Two indices in each other's places: x^{(j)}_i for x^{(i)}_j, x_{ji} for x_{ij}."""
+    for old in sorted(expr.atoms(sp.Indexed), key=str):
+        base, letters = str(old.base), [k for k in old.indices if isinstance(k, sp.Symbol)]
+        m = re.fullmatch(r"([A-Za-z]+|\\?[A-Za-z]+\{[A-Za-z]\})_\{?([a-z])\}?", base)
+        if m and len(old.indices) == 1 and letters and m.group(2) != str(letters[0]):
+            # x_i[j] (x^{(j)}_i) → x_j[i]
+            new = sp.IndexedBase(f"{m.group(1)}_{letters[0]}")[sp.Symbol(
+                m.group(2), integer=True, positive=True) if m.group(2) == "i" else
+                sp.Symbol(m.group(2))]
+        elif len(old.indices) == 1 and letters and re.fullmatch(r"[^_^]+\^\([a-z]\)", base):
+            # x^(j)[i] (x^{(j)}_i, read as a layer j) → x_j[i] (x^{(i)}_j)
+            stem, letter = base[:-4], base[-2]
+            new = sp.IndexedBase(f"{stem}_{letter}")[old.indices[0]]
+        elif len(old.indices) == 2 and len(letters) == 2 and letters[0] != letters[1]:
+            new = old.base[old.indices[1], old.indices[0]]
+        else:
+            continue
+        fixed = expr.xreplace({old: new})
+        if fixed != expr:
+            yield f"{show(old)} where {show(new)} belongs (the indices swapped)", fixed
 
 
 def _units(product) -> list:
@@ -381,6 +438,13 @@ def _omitted_terms(expr, lhs, previous, definitions, show):
                     continue
                 if d != 0:
                     candidates.append(d)
+    if previous is not None and not previous.is_Add and sp.count_ops(previous) < 80:
+        # -\sum_k y_k (z_k - \log S): its terms are the sums of the summand's terms
+        spread = sp.expand(previous).replace(  # -\sum_k -y_k \log S is \sum_k y_k \log S
+            lambda e: isinstance(e, sp.Sum) and e.function.could_extract_minus_sign(),
+            lambda e: -sp.Sum(-e.function, *e.limits))
+        if spread.is_Add and len(spread.args) <= 6:
+            previous = spread
     if previous is not None and previous.is_Add:
         candidates += list(previous.args)
     for t in dict.fromkeys(candidates):

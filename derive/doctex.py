@@ -26,9 +26,10 @@ class _DocPrinter(NotesPrinter):
     keep the order they have there: ``2(a_i - y_i) a_i (1 - a_i)``.
     """
 
-    def __init__(self, settings=None, source: str = ""):
+    def __init__(self, settings=None, source: str = "", superscripted=frozenset()):
         super().__init__(settings)
         self._source = _squash(source)
+        self._superscripted = superscripted
 
     def _print_Symbol(self, expr, style="plain"):
         return _name_tex(expr.name)
@@ -64,6 +65,9 @@ class _DocPrinter(NotesPrinter):
         parts = [self._print(k) for k in expr.indices]
         index = ("" if all(len(k) == 1 for k in parts) else ",").join(parts)
         if "_" in base and len(parts) == 1:  # x_1[i]: entry 1 of sample i, x_1^{(i)}
+            return f"{_name_tex(base)}^{{({index})}}"
+        if len(parts) == 1 and not sup and (_name_tex(base), index) in self._superscripted:
+            # y[i] of a text writing y^{(i)} (but y_k there too: a class, not a sample)
             return f"{_name_tex(base)}^{{({index})}}"
         tex = f"{_name_tex(base)}_{index}" if len(index) == 1 else f"{_name_tex(base)}_{{{index}}}"
         return tex + (f"^{{{sup}}}" if sup else "")
@@ -115,6 +119,22 @@ def _name_tex(name: str) -> str:
 _GREEK = {*GREEK, *GREEK_UPPER, "varepsilon", "varphi", "ell"}
 
 
+def superscripted(text: str, macros: dict | None = None) -> frozenset:
+    r"""The names (as printed: ``y``, ``\hat{y}``) the text writes with a sample
+    superscript, ``y^{(i)}``, rather than a subscript (not a layer's ``a^{(l)}``), each
+    with its index letter. A macro without parameters (``\yh^{(i)}``) stands for its
+    body."""
+    out = set()
+    for m in re.finditer(r"(\\[A-Za-z]+\s*(?:\{\s*[A-Za-z]\s*\})?|(?<![\\A-Za-z])[A-Za-z])"
+                         r"\s*\^\s*\{\s*\(\s*([a-km-z])\s*\)\s*\}", text):
+        name = re.sub(r"\s+", "", m.group(1))
+        macro = (macros or {}).get(name[1:]) if name.startswith("\\") else None
+        if macro is not None and not macro.params:
+            name = re.sub(r"\s+", "", macro.body)
+        out.add((name, m.group(2)))
+    return frozenset(out)
+
+
 def derivative_style(text: str, macros: dict | None = None) -> str:
     r"""``leibniz`` when the document writes ``\frac{\partial …}`` or
     ``\frac{d…}{d…}`` more often than ``\partial_…``, else ``expanded``
@@ -131,10 +151,12 @@ def derivative_style(text: str, macros: dict | None = None) -> str:
 
 
 def doc_latex(expr, *, style: str = "leibniz", macros: dict | None = None,
-              source: str = "") -> str:
+              source: str = "", superscripted: frozenset = frozenset()) -> str:
     """``expr`` in the document's notation: its names, its ∂ style, its macros,
-    and the factor order of ``source``, the row it corrects."""
-    tex = _DocPrinter({"style": style}, source=source).doprint(expr)
+    the factor order of ``source``, the row it corrects, and the sample index as a
+    superscript (y^{(i)}) on the names in ``superscripted`` (:func:`superscripted`)."""
+    tex = _DocPrinter({"style": style}, source=source,
+                      superscripted=superscripted).doprint(expr)
     return fold_macros(tex, macros or {})
 
 

@@ -45,13 +45,34 @@ DOT = re.compile(r"(\\mathbf\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\
                  r"(?![A-Za-z_^])")
 
 
+#: x, \mathbf{x}, with a sample index or none (the data of a dot product)
+_DATA = r"(\\mathbf\s*\{\s*x\s*\}|x)(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*\{?\s*i\s*\}?)?"
+#: the same with the data first: x_i^\top w, (x^{(i)})^T \theta; the groups are the data
+#: and its sample twice (in brackets, bare), then the weights
+DOT_DATA_FIRST = re.compile(rf"(?:\(\s*{_DATA}\s*\)|{_DATA})"
+                            r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?![A-Za-z])(?:\s*\})?\s*"
+                            r"(\\mathbf\s*\{\s*w\s*\}|\\boldsymbol\s*\{\s*\\?(?:theta|beta)\s*\}"
+                            r"|\\(?:theta|beta)|w)(?![A-Za-z_^])")
+
+
 def dot_sum(m, first: int = 1) -> str:
     r"""``\theta^T x^{(i)}`` as ``\sum_{q=1}^{d} \theta_q x^{(i)}_q`` (from 0 when the text
     sets x_0 = 1), in the document's entry-wise notation."""
+    a, b, sample = m.group(1), m.group(2), m.group(3) or ""
+    return _entry_sum(a, b, sample, first)
+
+
+def data_first_sum(m, first: int = 1) -> str:
+    r"""``x_i^\top w`` (:data:`DOT_DATA_FIRST`) as :func:`dot_sum` writes ``w^\top x_i``."""
+    g = m.groups()
+    return _entry_sum(g[4], g[0] or g[2], g[1] or g[3] or "", first)
+
+
+def _entry_sum(a, b, sample, first) -> str:
     def bare(t):
         inner = re.fullmatch(r"\\(?:mathbf|boldsymbol)\s*\{\s*(\\?[a-z]+)\s*\}", t)
         return inner.group(1) if inner else t
-    a, b, sample = bare(m.group(1)), bare(m.group(2)), m.group(3) or ""
+    a, b = bare(a), bare(b)
     if sample.startswith("^"):
         entry = f"{b}{sample}_q"
     elif sample:

@@ -504,6 +504,8 @@ class _Checker:
                     self._set(row, Finding(row.line, row.line_end, row.latex, *said))
                     return None
             layer = re.search(r"\^\{\(([a-hj-zA-Z])(?:[+-]\d)?\)\}", row.latex)
+            if layer and re.search(r"_\{?[a-z]*" + layer.group(1), row.latex):
+                layer = None  # x^{(j)}_i beside θ_j: j indexes features, not layers
             if layer and re.search(r"\\partial|'|\\frac\{d|\\pd|\\nabla", row.latex):
                 # σ'(z^{(l)}) = a^{(l)}(1 - a^{(l)}): for every layer l, checked for the
                 # layers the document has, if it names them (:meth:`_general`)

@@ -1,0 +1,253 @@
+"""Notes that mix matrix and entry-wise rows, conditions the prose sets for every
+sample, and the repairs found from held-out set 9's misses: each test names the
+slip a reader makes and what the checker must say about it."""
+
+import pytest
+
+from derive.check import check_file
+
+
+def findings(tmp_path, text, name="n.tex"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = {}
+    for f in check_file(path).findings:
+        out.setdefault(f.line, []).append(f)
+    return out
+
+
+def one(found, line):
+    (f,) = found[line]
+    return f
+
+
+RIDGE = r"""\documentclass{article}
+\newcommand{\norm}[1]{\left\lVert #1 \right\rVert}
+\begin{document}
+With rows $x_i^\top$ of $X$,
+\begin{equation}
+J(w) = \norm{Xw - y}^2 + \lambda \norm{w}^2 .
+\end{equation}
+Written with sums,
+\begin{equation}
+J(w) = \sum_{i=1}^{n} \Big( \sum_{k=1}^{d} w_k x_{ik} - y_i \Big)^2 + \lambda \sum_{k=1}^{d} w_k^2 .
+\end{equation}
+Then
+\begin{align*}
+\frac{\partial J}{\partial w_j}
+  &= 2 \sum_{i=1}^{n} \big( x_i^\top w - y_i \big) x_{ij} + 2 \lambda w_j \\
+  &= 2 \sum_{i=1}^{n} \big( x_i^\top w - y_i \big) x_{ij} + %s .
+\end{align*}
+In matrix form
+\begin{equation}
+\nabla_w J = 2 X^\top (Xw - y) + 2 \lambda w .
+\end{equation}
+Setting $\nabla_w J = 0$ gives the normal equations.
+\end{document}
+"""
+
+
+def test_a_matrix_document_reads_its_entry_wise_rows_entry_by_entry(tmp_path):
+    # a quarter of the rows use ^\top, so the document is read as matrix notation;
+    # the rows with sums over i and k are still checked, entry by entry
+    found = findings(tmp_path, RIDGE % r"2 \lambda w_j")
+    assert one(found, 10).verdict == "correct"  # the entry-wise cost defines J
+    assert one(found, 14).verdict == "correct"
+    assert one(found, 16).verdict == "correct", one(found, 16).reason
+    # a row is shown as written, not as read (x_i^\top w is read as \sum_q w_q x_{iq})
+    assert r"x_i^\top w" in one(found, 14).latex
+
+
+def test_a_sum_over_the_free_index_in_a_mixed_document_is_flagged_and_mended(tmp_path):
+    found = findings(tmp_path, RIDGE % r"2 \lambda \sum_{k=1}^{d} w_k")
+    row = one(found, 16)
+    assert row.verdict == "wrong"
+    assert "where the left side's j belongs" in row.diagnosis
+    assert row.correct_latex.endswith(r"+ 2 \lambda w_j")
+
+
+def test_a_norm_of_a_matrix_expression_is_not_read_and_voids_nothing(tmp_path):
+    found = findings(tmp_path, RIDGE % r"2 \lambda w_j")
+    assert one(found, 6).verdict in ("unparsed", "unchecked")
+    assert one(found, 20).verdict in ("unparsed", "unchecked")  # \nabla_w J = 2 X^\top …
+
+
+def test_setting_the_gradient_to_zero_is_an_equation_not_a_claim(tmp_path):
+    # \nabla_w J = 0: w's entries w_1, w_2 make J's gradient a vector; "= 0" is to be
+    # solved, not checked (it used to be "wrong for entry 1", or "correct" as ∂J/∂w = 0)
+    text = r"""\begin{document}
+The cost is $J = (w_1 x_1 + w_2 x_2 - y)^2$ with $w = (w_1, w_2)$.
+Setting $\nabla_w J = 0$ gives the normal equations.
+\end{document}
+"""
+    found = findings(tmp_path, text)
+    (row,) = [f for f in found[3] if "nabla" in f.latex]
+    assert row.verdict == "unchecked" and "equation to solve" in row.reason
+
+
+LOGISTIC = r"""\documentclass{article}
+\newcommand{\yh}{\hat{y}}
+\begin{document}
+We use the convention $x^{(i)}_0 = 1$. The model is
+\[
+z^{(i)} = \sum_{j=0}^{2} \theta_j x^{(i)}_j, \qquad \yh^{(i)} = \sigma\big(z^{(i)}\big),
+\]
+\[
+J(\theta) = -\frac{1}{m} \sum_{i=1}^{m} \Big[ y^{(i)} \log \yh^{(i)} + \big(1 - y^{(i)}\big) \log\big(1 - \yh^{(i)}\big) \Big] .
+\]
+Because $x^{(i)}_0 = 1$, the bias component is
+\[
+\frac{\partial J}{\partial \theta_0} = %s .
+\]
+\end{document}
+"""
+
+
+def test_a_convention_for_every_sample_holds_inside_the_sums(tmp_path):
+    # x^{(i)}_0 = 1 is set for sample i; the cost's sum names its index afresh, and
+    # the value must reach it there too
+    found = findings(tmp_path, LOGISTIC % r"\frac{1}{m} \sum_{i=1}^{m} \big( \yh^{(i)} - y^{(i)} \big)")
+    row = one(found, 13)
+    assert row.verdict == "correct", row.reason
+    assert "x_0^{(i)} = 1" in row.reason
+
+
+def test_a_repair_holds_under_the_convention_and_prints_the_texts_superscripts(tmp_path):
+    found = findings(tmp_path, LOGISTIC % r"\sum_{i=1}^{m} \big( \yh^{(i)} - y^{(i)} \big)")
+    row = one(found, 13)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == r"a missing factor \frac{1}{m}"
+    # the document writes y^{(i)} and \yh^{(i)}, so the fix does too (not y_i)
+    assert row.correct_latex == r"\frac{1}{m} \sum_{i=1}^{m} \left(\yh^{(i)} - y^{(i)}\right)"
+
+
+def test_a_repair_that_holds_without_the_prose_values_comes_first(tmp_path):
+    # at x = 2, y = 0 the wrong row's 2ŷ - y and the right x(ŷ - y) are the same number;
+    # the repair must be the one that is right for every x
+    text = r"""\documentclass{article}
+\begin{document}
+Let $\hat y = \sigma(w x)$ and $L = -y \log \hat y - (1 - y) \log(1 - \hat y)$.
+Take $x = 2$, $y = 0$, $w = 0.5$:
+\[
+\frac{\partial L}{\partial w} = \hat y - y \approx 0.731
+\]
+\end{document}
+"""
+    row = one(findings(tmp_path, text), 6)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == "a missing factor x"
+
+
+def test_swapped_indices_are_mended(tmp_path):
+    # x^{(j)}_i (sample j's feature i) where x^{(i)}_j belongs, in a rule for every j
+    text = r"""\documentclass{article}
+\begin{document}
+\[
+J(\theta) = \frac{1}{2m} \sum_{i=1}^{m} \Big( \sum_{j=1}^{2} \theta_j x^{(i)}_j - y^{(i)} \Big)^2
+\]
+\[
+\frac{\partial J}{\partial \theta_j} = \frac{1}{m} \sum_{i=1}^{m} \Big( \sum_{k=1}^{2} \theta_k x^{(i)}_k - y^{(i)} \Big) x^{(%s)}_%s
+\]
+\end{document}
+"""
+    assert one(findings(tmp_path, text % ("i", "j")), 7).verdict == "correct"
+    row = one(findings(tmp_path, text % ("j", "i")), 7)
+    assert row.verdict == "wrong"
+    assert "the indices swapped" in row.diagnosis
+    assert r"\sum_{i=1}^{m} x_j^{(i)}" in row.correct_latex
+
+
+SOFTMAX_WEIGHTS = r"""\documentclass{article}
+\begin{document}
+With $z_k = \sum_{j=1}^{3} W_{kj} x_j$ for $k = 1, 2, 3$, $p_k = e^{z_k} / (e^{z_1} + e^{z_2} + e^{z_3})$
+and the one-hot $y$, $y_1 + y_2 + y_3 = 1$, the loss is
+$L = -(y_1 \log p_1 + y_2 \log p_2 + y_3 \log p_3)$, and
+\[
+\frac{\partial L}{\partial W_{kj}} = (p_k - y_k)\, %s
+\]
+\end{document}
+"""
+
+
+def test_a_general_index_written_with_the_wrong_letter_is_mended(tmp_path):
+    assert one(findings(tmp_path, SOFTMAX_WEIGHTS % "x_j"), 7).verdict == "correct"
+    row = one(findings(tmp_path, SOFTMAX_WEIGHTS % "x_k"), 7)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == "x_k where x_j belongs"
+    assert row.correct_latex == "(p_k - y_k) x_j"
+
+
+CHAIN = r"""\documentclass{article}
+\begin{document}
+$z^{(1)} = w^{(1)} x + b^{(1)}$, $a^{(1)} = \sigma(z^{(1)})$,
+$z^{(2)} = w^{(2)} a^{(1)} + b^{(2)}$, $a^{(2)} = \sigma(z^{(2)})$ and
+$C = \frac{1}{2} (a^{(2)} - y)^2$.
+\[
+\frac{\partial C}{\partial b^{(1)}} = \left( a^{(2)} - y \right) a^{(2)} \left( 1 - a^{(2)} \right) w^{(2)}\, %s
+\]
+Every weight's gradient is $\frac{\partial C}{\partial w^{(l)}} = \delta^{(l)} a^{(l-1)}$
+with $a^{(0)} = x$, where $\delta^{(2)} = (a^{(2)} - y) a^{(2)} (1 - a^{(2)})$ and
+$\delta^{(1)} = \delta^{(2)} w^{(2)} a^{(1)} (1 - a^{(1)})$.
+\end{document}
+"""
+
+
+def test_a_layer_slip_in_two_factors_of_one_product_is_mended(tmp_path):
+    row = one(findings(tmp_path, CHAIN % r"a^{(2)} \left( 1 - a^{(2)} \right)"), 7)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == "a^{(2)} where a^{(1)} belongs"
+    assert row.correct_latex.endswith(r"w^{(2)} a^{(1)} (1 - a^{(1)})")
+
+
+def test_a_with_clause_after_a_rule_explains_it(tmp_path):
+    # "… = δ^{(l)} a^{(l-1)} with a^{(0)} = x": at l = 1 the rule needs a^{(0)}
+    found = findings(tmp_path, CHAIN % r"a^{(1)} \left( 1 - a^{(1)} \right)")
+    (rule,) = [f for f in found[9] if "w^{(l)}" in f.latex]
+    assert rule.verdict == "correct", rule.reason
+
+
+def test_an_index_relation_in_the_prose_leading_into_the_display_is_read(tmp_path):
+    text = r"""\documentclass{article}
+\begin{document}
+With $S = e^{z_1} + e^{z_2} + e^{z_3}$ and $p_k = e^{z_k} / S$ for $k = 1, 2, 3$.
+Off the diagonal ($j \neq k$) the numerator does not depend on $z_j$:
+
+\begin{align*}
+\frac{\partial p_k}{\partial z_j}
+  &= -\frac{e^{z_k} e^{z_j}}{S^2} = -p_k p_j .
+\end{align*}
+\end{document}
+"""
+    found = findings(tmp_path, text)
+    assert all(f.verdict == "correct" for f in found[7]), [f.reason for f in found[7]]
+
+
+def test_a_term_left_out_of_a_sum_is_found_in_the_sum_before(tmp_path):
+    text = r"""\documentclass{article}
+\begin{document}
+\[
+L = -\sum_{k=1}^{3} y_k \left( z_k - \log \sum_{l=1}^{3} e^{z_l} \right)
+  = -\sum_{k=1}^{3} y_k z_k
+\]
+\end{document}
+"""
+    row = one(findings(tmp_path, text), 4)
+    assert row.verdict == "wrong"
+    assert row.diagnosis.startswith("omits the term")
+    assert r"\log" in row.correct_latex
+
+
+@pytest.mark.parametrize("written, read", [
+    (r"\big( x_i^\top w - y_i \big)", r"\sum_{q=1}^{d} w_q x_{iq}"),
+    (r"(x^{(i)})^T \theta + b", r"\sum_{q=1}^{d} \theta_q x^{(i)}_q"),
+    (r"\mathbf{x}_i^\top \mathbf{w}", r"\sum_{q=1}^{d} w_q x_{iq}"),
+])
+def test_a_dot_product_with_the_data_first_is_read_as_its_sum(written, read):
+    from derive.rows import DOT_DATA_FIRST, data_first_sum
+    assert read in DOT_DATA_FIRST.sub(data_first_sum, written)
+
+
+def test_a_matrix_times_a_vector_is_no_dot_product():
+    from derive.rows import DOT_DATA_FIRST
+    assert not DOT_DATA_FIRST.search(r"X^\top w")
+    assert not DOT_DATA_FIRST.search(r"x_i^\top w_j")

@@ -1564,13 +1564,15 @@ class _Checker:
             found.correct_latex = self.show(sp.Mul(1 / f, expr, evaluate=True), latex)
             return
         try:  # every case for every candidate: a short search, the row is flagged already
-            with budget(None if self.row_seconds is None else min(self.row_seconds, 0.3)):
+            with budget(None if self.row_seconds is None else min(self.row_seconds, 1.0)):
                 _, first_case, first_made = checked[0]
                 passes = judge.screen(first_made[k - 1])
-                candidates = self._repairs(parts, k, parts[k - 1][0], definitions)
-                for tried, (why, fixed, shown, *renamed) in enumerate(candidates):
-                    if tried == MAX_REPAIRS:
-                        return
+                candidates = list(itertools.islice(
+                    self._repairs(parts, k, parts[k - 1][0], definitions), MAX_REPAIRS))
+                # each candidate is checked in every case: a missing 1/n, 2 or 2/n, the
+                # likeliest slips of a general row, go first
+                candidates.sort(key=lambda c: not _count_factor(c[1], expr))
+                for why, fixed, shown, *renamed in candidates:
                     if fixed is None or fixed == expr or fixed == 0:
                         continue
                     try:
@@ -1882,6 +1884,14 @@ def _grounded(expr, definitions, seen=None) -> bool:
             if body.has(D) and not _grounded(body, definitions, seen):
                 return False
     return True
+
+
+def _count_factor(fixed, expr) -> bool:
+    """Is ``fixed`` ``expr`` times a number or a power of the sample count (1/n, 2/n)?"""
+    if fixed is None:
+        return False
+    ratio = fixed / expr
+    return not ratio.has(sp.Sum) and {str(v) for v in ratio.free_symbols} <= {"n", "m", "N"}
 
 
 def _set_values(expr, at: dict):

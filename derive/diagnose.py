@@ -229,7 +229,18 @@ def _letters(expr, lhs, show):
         return (m.group(1), m.group(2)) if m else (None, "")
     wanted = sorted({c for v in lhs.free_symbols if isinstance(v, sp.Symbol)
                      for c in letters_of(v.name)[1]})
-    for old in sorted((v for v in expr.free_symbols if isinstance(v, sp.Symbol)), key=str):
+    names = sorted((v for v in expr.free_symbols if isinstance(v, sp.Symbol)), key=str)
+    for a, b in itertools.combinations(wanted, 2):  # j and k swapped throughout
+        swap = {}
+        for v in names:
+            stem, subs = letters_of(v.name)
+            if stem and (a in subs or b in subs):
+                new = subs.translate(str.maketrans({a: b, b: a}))
+                swap[v] = sp.Symbol(f"{stem}_{{{new}}}" if len(new) > 1 else f"{stem}_{new}",
+                                    **v.assumptions0)
+        if len(swap) > 1:
+            yield f"{a} and {b} swapped throughout", expr.xreplace(swap)
+    for old in names:
         stem, subs = letters_of(old.name)
         for pos, c in enumerate(subs):
             for letter in wanted:

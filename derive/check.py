@@ -686,9 +686,12 @@ class _Checker:
                 continue
             if key(lhs) in self.unread and not self.unread[key(lhs)][2]:
                 continue  # its real definition could not be read
-            if rhs.is_Number and (parts[0][2].env in _INLINE or key(lhs) in formulas):
-                # "where $y = 1$", or d = 1 for a d the document computes elsewhere:
-                # a condition or another use of the letter, not what the name means
+            if rhs.is_Number and (parts[0][2].env in _INLINE or key(lhs) in formulas) or (
+                    not rhs.free_symbols and not rhs.has(D, sp.Indexed) and key(lhs) in formulas
+                    and parts[0][2].env in _INLINE):
+                # "where $y = 1$", d = 1 for a d the document computes elsewhere, or "p =
+                # \sigma(0.3)" for p = σ(z): a condition or another use of the letter, not
+                # what the name means
                 continue
             if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
@@ -1813,12 +1816,15 @@ class _Checker:
                 # the values the prose sets (x^{(i)}_0 = 1) hold for the repairs too, but
                 # only when no repair holds without them: at the values of a numeric
                 # example, 2ŷ − y and x(ŷ − y) may agree by chance
-                at = self._condition_values(self._conditions_at(row), made, target)[0] \
-                    if out.correct_latex is None and tried else {}
+                latest = self._conditions_at(row) if out.correct_latex is None and tried else {}
+                one = latest.get(COUNT, (0, None))[1] == 1  # "take n = 1": x^{(1)} is x
+                if one:
+                    made, target = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, target))
+                at = self._condition_values(latest, made, target)[0] if latest else {}
                 if at:
                     target = _set_values(target, at)
                     for why, fixed, shown, renamed in tried:
-                        if self._repaired(judge, fixed, target, at):
+                        if self._repaired(judge, fixed, target, at, one):
                             notes[:] = [n for n in notes if not n.startswith("no one-slip")]
                             out.correct_latex = self._fix(notes, why, shown, renamed, latex)
                             break
@@ -1833,11 +1839,14 @@ class _Checker:
 
 
     @staticmethod
-    def _repaired(judge, fixed, target, at=None) -> bool:
+    def _repaired(judge, fixed, target, at=None, one=False) -> bool:
         """Does the repair ``fixed`` make the row equal ``target`` (with the names of
-        ``at`` set to their values)?"""
+        ``at`` set to their values; ``one``: at one sample, n = 1)?"""
         try:
-            return judge.agrees(_set_values(judge.truth(fixed), at or {}), target)
+            made = judge.truth(fixed)
+            if one:
+                made = _one_sample(made.xreplace({COUNT: 1}))
+            return judge.agrees(_set_values(made, at or {}), target)
         except Exception:  # noqa: BLE001 - a repair SymPy cannot evaluate is no repair
             return False
 

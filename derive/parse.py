@@ -1082,6 +1082,11 @@ class _RowReader(_Reader):
             # bracket is the bracket's factor, not the whole operand (∂λ would be 0)
             inner, nk = self._group(nk, depth + 1)
             expr = expr * inner
+        elif expr.is_Number and expr != 0 and self._is(nk, hi, "("):
+            # \frac{\partial}{\partial z} \tfrac12 (p - y)^2: the number is the factor of
+            # the bracket (and its power) after it
+            inner, nk = self._factor(nk, hi, depth, what, wrt)
+            expr = expr * inner
         return expr, nk
 
     def _partial(self, k, hi, out, subs, depth):

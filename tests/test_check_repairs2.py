@@ -251,3 +251,63 @@ def test_a_matrix_times_a_vector_is_no_dot_product():
     from derive.rows import DOT_DATA_FIRST
     assert not DOT_DATA_FIRST.search(r"X^\top w")
     assert not DOT_DATA_FIRST.search(r"x_i^\top w_j")
+
+
+def test_a_number_before_a_bracket_is_part_of_what_is_differentiated():
+    # \frac{\partial}{\partial z} \tfrac12 (p - y)^2 is ∂(½(p − y)²), not ∂(½)·(p − y)² = 0
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    from derive.rules import D
+    import sympy as sp
+    p, y, z = sp.symbols("p y z")
+    got = parse_row(r"\frac{\partial}{\partial z} \tfrac12 (p - y)^2", Notation())
+    assert got == D((p - y) ** 2 / 2, z)
+    assert parse_row(r"\frac{d}{dz} \frac{1}{2}", Notation()) == D(sp.Rational(1, 2), z)
+
+
+def test_a_repair_at_one_sample_uses_the_examples_values(tmp_path):
+    # "take n = 1 with x = 2": ∂_b C has no factor x; the repair is found at the example
+    text = r"""\documentclass{article}
+\begin{document}
+With $a_i = \sigma(w x_i + b)$ and $C = \frac{1}{n} \sum_{i=1}^{n} (a_i - y_i)^2$,
+\[
+\partial_b C = \frac{2}{n} \sum_{i=1}^{n} (a_i - y_i)\, a_i (1 - a_i) .
+\]
+Take $n = 1$ with $x = 2$, $y = 1$, $w = 0.5$, $b = 0$. Then
+\[
+\partial_b C = 2 (a - y)\, a (1 - a)\, x .
+\]
+\end{document}
+"""
+    row = one(findings(tmp_path, text), 9)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == "an extra factor x"
+    assert row.correct_latex == "2(a - y) a (1 - a)"
+
+
+GENERAL_SOFTMAX = r"""\documentclass{article}
+\begin{document}
+For samples $i = 1, \dots, n$ and classes $k = 1, 2, 3$, with features $j = 1, 2$,
+$z^{(i)}_k = \sum_{j=1}^{2} W_{kj} x^{(i)}_j$,
+$p^{(i)}_k = e^{z^{(i)}_k} / (e^{z^{(i)}_1} + e^{z^{(i)}_2} + e^{z^{(i)}_3})$, one-hot labels
+$y^{(i)}_1 + y^{(i)}_2 + y^{(i)}_3 = 1$ and
+$J = -\frac{1}{n} \sum_{i=1}^{n} \left( y^{(i)}_1 \log p^{(i)}_1 + y^{(i)}_2 \log p^{(i)}_2 + y^{(i)}_3 \log p^{(i)}_3 \right)$,
+\[
+\frac{\partial J}{\partial W_{kj}} = %s
+\]
+\end{document}
+"""
+
+
+@pytest.mark.parametrize("row, diagnosis", [
+    (r"\sum_{i=1}^{n} \left( p^{(i)}_k - y^{(i)}_k \right) x^{(i)}_j",
+     r"a missing factor \frac{1}{n}"),
+    (r"\frac{1}{n} \sum_{i=1}^{n} \left( p^{(i)}_j - y^{(i)}_j \right) x^{(i)}_k",
+     "j and k swapped throughout"),
+])
+def test_a_general_rows_likeliest_slips_are_mended(tmp_path, row, diagnosis):
+    right = r"\frac{1}{n} \sum_{i=1}^{n} \left( p^{(i)}_k - y^{(i)}_k \right) x^{(i)}_j"
+    assert one(findings(tmp_path, GENERAL_SOFTMAX % right), 9).verdict == "correct"
+    found = one(findings(tmp_path, GENERAL_SOFTMAX % row), 9)
+    assert found.verdict == "wrong"
+    assert found.diagnosis == diagnosis

@@ -132,6 +132,9 @@ _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\ma
                         r"\s*\}?(?![A-Za-z])")
 #: a norm's bar, \lVert or \|
 _NORM_MARK = re.compile(r"\\[lr]?Vert(?![A-Za-z])|\\\|")
+#: the prose's one-hot label: "if the true class is $1$", "the correct label is 2"
+_TRUE_CLASS = re.compile(r"\b(?:true|correct|target)\s+(?:class|label|category)\s+(?:is\s+)?"
+                         r"(?:class\s+)?\$?\s*(?:[a-z]\s*=\s*)?(\d)\s*\$?(?![\d.])", re.I)
 #: the prose's "$j \neq k$" (or "$j = k$") about a rule's general indices
 _INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z])\s*\)?\s*\$")
 #: the prose that turns to one example of a cost summed over the samples
@@ -375,6 +378,7 @@ class _Checker:
         self.used_indexed = {a for parts in parsed for e, _, _ in parts
                              for a in e.atoms(sp.Indexed)}
         self.used_labels = self.used_names | {str(a.base) for a in self.used_indexed}
+        self._true_class()
         # in how many rows each name is written (a name in one row only, and defined
         # nowhere, is one the text explains in words: "where \bar y is the fraction …")
         self.label_rows = collections.Counter(
@@ -1613,6 +1617,19 @@ class _Checker:
             return "correct", f"≈ {b.real:.{digits + 2}f}, right to the {digits} decimals shown"
         return "wrong", (f"it is {b.real:.{digits}f} ({b.real:.{digits + 3}f}) with the values "
                          f"the text sets, not {a.real:.{digits}f}")
+
+    def _true_class(self):
+        """"If the true class is 1": the one-hot label's entries y_1 = 1, y_2 = y_3 = 0
+        from that line on (as conditions, like "with $y_1 = 1$")."""
+        labels = sorted((int(m.group(2)), m.group(0)) for u in self.used_names
+                        for m in [re.fullmatch(r"(y)_\{?(\d)\}?", u)] if m)
+        if len(labels) < 2:
+            return
+        for number, text in enumerate(self.lines, 1):
+            for m in _TRUE_CLASS.finditer(text):
+                c = int(m.group(1))
+                self.conditions += [(number, sp.Symbol(name), sp.Integer(int(k == c)))
+                                    for k, name in labels]
 
     def _conditions_at(self, row) -> dict:
         """The values the prose set (``with $w = 0.25$``) in the lines just before

@@ -43,7 +43,7 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
         index: the sample index; ``show``: expression → the document's LaTeX.
     """
     seen = {expr}
-    for repair in itertools.chain(
+    for repair in _each(
             _free_index_sums(expr, lhs, index, show),
             _swaps(expr, lhs, previous, definitions, show),
             _transposed(expr, show),
@@ -60,6 +60,21 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
                 continue  # the same edit reached another way: tried already
             seen.add(repair[1])
         yield repair
+
+
+def _each(*kinds) -> Iterator:
+    """The repairs of every kind in turn; a kind that SymPy cannot carry through for
+    this row (a derivative by a sum, say) ends there, and the next kind goes on."""
+    for kind in kinds:
+        while True:
+            try:
+                repair = next(kind)
+            except StopIteration:
+                break
+            except (TypeError, ValueError, AttributeError, NotImplementedError,
+                    RecursionError, IndexError, KeyError, ZeroDivisionError):
+                break
+            yield repair
 
 
 def variable_repairs(lhs, definitions: dict, show: Callable) -> Iterator[tuple[str, sp.Expr]]:
@@ -301,6 +316,11 @@ def _outer_derivatives(f) -> list:
     if not isinstance(f, sp.Function) or isinstance(f, AppliedUndef):
         return []
     out, x = [], sp.Dummy("u")
+    names = _names(f)
+    if len(names) == 1:  # log(1 + e^{z}) → e^{z}/(1 + e^{z}): by its one name
+        d = sp.diff(f, *names)
+        if d != 0:
+            out.append(sp.simplify(d) if sp.count_ops(d) < 40 else d)
     for u in sorted({a for a in sp.preorder_traversal(f) if a.is_Add and _names(a)}, key=str):
         g = f.xreplace({u: x})
         if g.has(x) and not g.has(*_names(u)):

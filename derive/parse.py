@@ -578,6 +578,20 @@ class _Reader:
             expr = sp.log(arg, base) if base is not None else _BUILTINS[t.text](arg)
             self._placeholder(expr if power is None else expr ** power, subs, out, t.pos)
             return nk
+        if j < hi and self.toks[j].kind == "letter" and \
+                self.toks[j].text.lstrip("\\") not in getattr(
+                    getattr(self, "notation", None), "functions", ()):
+            # \tanh z (1 - \tanh^2 z): the bare argument is the one name before the
+            # bracket, not the product with it (latex2sympy2 would take both); but
+            # \log g(z) is the log of g(z)
+            end = j + 1
+            while self._is(end, hi, "_", "^") and end + 1 < hi:
+                end = self.pair[end + 1] + 1 if self._is(end + 1, hi, "{") else end + 2
+            if self._is(end, hi, "("):
+                arg = self.read(j, end, depth + 1)
+                expr = sp.log(arg, base) if base is not None else _BUILTINS[t.text](arg)
+                self._placeholder(expr if power is None else expr ** power, subs, out, t.pos)
+                return end
         raw = self.tex[t.pos:self.toks[j - 1].end]
         if t.text == r"\log" and base is None:
             raw = r"\ln" + raw[len(r"\log"):]  # latex2sympy2's \log is base 10

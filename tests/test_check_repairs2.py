@@ -311,3 +311,58 @@ def test_a_general_rows_likeliest_slips_are_mended(tmp_path, row, diagnosis):
     found = one(findings(tmp_path, GENERAL_SOFTMAX % row), 9)
     assert found.verdict == "wrong"
     assert found.diagnosis == diagnosis
+
+
+def test_a_bare_function_argument_stops_at_a_bracket():
+    # \tanh z (1 - \tanh^2 z) is tanh(z)·(1 − tanh²z), not tanh(z(1 − tanh²z))
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    import sympy as sp
+    z, y = sp.symbols("z y")
+    got = parse_row(r"2 \tanh z \left( 1 - \tanh^2 z \right) - 2 y", Notation())
+    assert sp.simplify(got - (2 * sp.tanh(z) * (1 - sp.tanh(z) ** 2) - 2 * y)) == 0
+    notation = Notation()
+    notation.functions.add("g")
+    g = sp.Function("g")
+    assert parse_row(r"\log g(z)", notation) == sp.log(g(z))  # g is a function here
+
+
+def test_the_function_for_its_derivative_by_its_one_name(tmp_path):
+    # log(1 + e^z) written where its derivative by z, e^z / (1 + e^z), belongs
+    text = r"""\documentclass{article}
+\begin{document}
+\[
+\ell = y z - \log \left( 1 + e^{z} \right), \qquad
+\frac{\partial \ell}{\partial z} = y - \log \left( 1 + e^{z} \right)
+\]
+\end{document}
+"""
+    row = one(findings(tmp_path, text), 4)
+    assert row.verdict == "wrong"
+    assert r"\log(1 + e^{z}) where its derivative" in row.diagnosis
+
+
+def test_a_repair_kind_that_fails_ends_alone():
+    from derive.diagnose import _each
+
+    def broken():
+        yield "first", 1
+        raise TypeError("Can't calculate derivative wrt w - y/x")
+
+    assert list(_each(broken(), iter([("next", 2)]))) == [("first", 1), ("next", 2)]
+
+
+def test_the_true_class_in_words_sets_the_one_hot_label(tmp_path):
+    text = r"""\documentclass{article}
+\begin{document}
+With $S = e^{z_1} + e^{z_2} + e^{z_3}$, $p_k = e^{z_k} / S$ for $k = 1, 2, 3$, and
+$\ell = -(y_1 \log p_1 + y_2 \log p_2 + y_3 \log p_3)$ for the one-hot $y$,
+$y_1 + y_2 + y_3 = 1$, we have $\frac{\partial \ell}{\partial z_k} = p_k - y_k$.
+So if the true class is $1$, the logit of class $2$ receives the gradient
+$\frac{\partial \ell}{\partial z_2} = %s$.
+\end{document}
+"""
+    right = [f for f in findings(tmp_path, text % "p_2")[7] if "z_2" in f.latex]
+    assert right[0].verdict == "correct" and "y_2 = 0" in right[0].reason
+    wrong = [f for f in findings(tmp_path, text % "p_2 - 1")[7] if "z_2" in f.latex]
+    assert wrong[0].verdict == "wrong"

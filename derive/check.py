@@ -46,10 +46,9 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars, expand_macros
 from .parse import parse_row
-from .rows import (CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST, GRADIENT_ENTRY,
-                   INDICATOR, NORM, QUALIFIER, TAIL, balanced, data_first_sum, defined_as,
-                   dot_sum, gradient_entry,
-                   index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
+from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT,
+                   DOT_DATA_FIRST, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, balanced,
+                   data_first_sum, defined_as, dot_sum, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -161,6 +160,9 @@ _WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$|\$\s*,?\s*with\s*\$?\s*$", re.I)
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
 _CONDITION_REACH = 15
+#: a wrong row and its truth are compared by their difference and ratio up to this size
+#: (operations in both): SymPy's simplify on larger ones takes seconds
+_DIFFERENCE_OPS = 150
 #: one-slip repairs tried for a wrong row, at most (the likeliest come first); a count,
 #: not a time, so that a diagnosis does not depend on the machine's load
 MAX_REPAIRS = 80
@@ -356,6 +358,12 @@ class _Checker:
                         report.findings[k] = other[k]
             return report
         # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
+        # \frac{1}{|B|} \sum_{i \in B}: a mean over the batch's samples 1 … |B|
+        doc = dataclasses.replace(doc, rows=[
+            dataclasses.replace(r, latex=BATCH_SIZE.sub("m_{B}", BATCH_SUM.sub(
+                r"\\sum_{\1=1}^{m_{B}}", r.latex)))
+            if len(r.latex) <= TAIL and (BATCH_SUM.search(r.latex) or BATCH_SIZE.search(r.latex))
+            else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
             if len(r.latex) <= TAIL and INDICATOR.search(r.latex) else r for r in doc.rows])
@@ -1595,6 +1603,15 @@ class _Checker:
                         raise
                     except Exception:  # a repair SymPy cannot evaluate is no repair
                         continue
+                # one short term left out, the same in every case (+ λ of a ridge Hessian)
+                _, case, made = checked[0]
+                got = self._from_difference(judge, case(expr), made[k], made[k - 1], definitions)
+                term = got[1] - case(expr) if got and got[0].startswith("omits") else None
+                if term is not None and all(
+                        judge.agrees(judge.truth(case(expr + term)), made[k - 1])
+                        for _, case, made in checked[1:]):
+                    found.diagnosis = got[0]
+                    found.correct_latex = self.show(expr + term, latex)
         except (OverBudget, Exception):  # over budget, or a candidate that cannot be made
             return
 
@@ -1816,10 +1833,13 @@ class _Checker:
                     raise _NoRepair
                 passes = judge.screen(target)
                 tried = []  # the candidates tried without the prose's conditions
+                # (the search leaves a third of the row's time to the comparison with the
+                # truth that follows it)
+                stop = None if seconds is None else time.monotonic() + 0.66 * seconds
                 for count, (why, fixed, shown, *renamed) in enumerate(
                         self._repairs(parts, k, previous, definitions)):
-                    if count == MAX_REPAIRS:
-                        notes.append(f"no one-slip repair among the {MAX_REPAIRS} likeliest")
+                    if count == MAX_REPAIRS or stop is not None and time.monotonic() > stop:
+                        notes.append(f"no one-slip repair among the {count} likeliest")
                         break
                     if fixed is None:
                         notes.append(why)
@@ -1833,18 +1853,29 @@ class _Checker:
                 # the values the prose sets (x^{(i)}_0 = 1) hold for the repairs too, but
                 # only when no repair holds without them: at the values of a numeric
                 # example, 2ŷ − y and x(ŷ − y) may agree by chance
+                made0, target0 = made, target  # (as they are, before the conditions)
                 latest = self._conditions_at(row) if out.correct_latex is None and tried else {}
                 one = latest.get(COUNT, (0, None))[1] == 1  # "take n = 1": x^{(1)} is x
                 if one:
                     made, target = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, target))
                 at = self._condition_values(latest, made, target)[0] if latest else {}
-                if at:
-                    target = _set_values(target, at)
-                    for why, fixed, shown, renamed in tried:
-                        if self._repaired(judge, fixed, target, at, one):
-                            notes[:] = [n for n in notes if not n.startswith("no one-slip")]
-                            out.correct_latex = self._fix(notes, why, shown, renamed, latex)
-                            break
+                for conditioned in ((True, False) if at else (False,)):
+                    if out.correct_latex is not None:
+                        break
+                    if conditioned:
+                        target = _set_values(target, at)
+                        for why, fixed, shown, renamed in tried:
+                            if self._repaired(judge, fixed, target, at, one):
+                                notes[:] = [n for n in notes if not n.startswith("no one-slip")]
+                                out.correct_latex = self._fix(notes, why, shown, renamed, latex)
+                                break
+                        continue
+                    # the row is the truth but for a short term or factor, or a name:
+                    # L'' = 2Σx² for 2Σx² + 2λ (after the repairs at the prose's values)
+                    found = self._from_difference(judge, expr, made0, target0, definitions)
+                    if found is not None:
+                        notes[:] = [n for n in notes if not n.startswith("no one-slip")]
+                        out.correct_latex = self._fix(notes, found[0], found[1], [], latex)
         except OverBudget:
             notes.append(f"no one-slip repair found within {self.row_seconds:g} s")
         except _NoRepair:
@@ -1854,6 +1885,60 @@ class _Checker:
         out.diagnosis = "; ".join(dict.fromkeys(notes)) or None
         return out
 
+
+    def _from_difference(self, judge, expr, made, target, definitions):
+        """``(why, repaired)`` from how the row ``expr`` (made true: ``made``) differs
+        from ``target``, or None: by a short factor (a missing σ'(z) the factor pool
+        did not hold), by one short term, written in the document's names
+        (L'' = 2Σx² for 2Σx² + 2λ: "omits the term 2λ"), or, when that term has a
+        factor u − v and v for u mends the row, by a name for another (x_2 where h_2
+        belongs, which no renaming by the same letter finds)."""
+        if not expr.free_symbols or sp.count_ops(made) + sp.count_ops(target) > _DIFFERENCE_OPS:
+            return None  # arithmetic (a number's slip is no term), or too big to simplify
+        def canonical(e):  # \sum_{i} and \sum_{_i}: one dummy for every single sum
+            return e.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1,
+                             lambda x: sp.Sum(x.function.xreplace({x.limits[0][0]: INDEX}),
+                                              (INDEX, *x.limits[0][1:])))
+        named = {}
+        for name in definitions:
+            if isinstance(name, sp.Symbol):
+                try:
+                    body = judge.truth(name)
+                except Exception:  # noqa: BLE001 - a name that cannot be made true folds nothing
+                    continue
+                if body != name and not body.is_Number:
+                    named[body] = name
+        try:
+            ratio = _quotient(canonical(target), canonical(made)).xreplace(named)
+        except Exception:  # noqa: BLE001 - no quotient to read
+            ratio = None
+        term = _difference(canonical(target), canonical(made)).xreplace(named)
+        if term == 0 or term.has(D, sp.Derivative):
+            return None
+        try:
+            factors = [f for g in sp.Mul.make_args(term) for f in sp.Mul.make_args(
+                g.function if isinstance(g, sp.Sum) else g)]
+            for f in factors:
+                sides = [t for t in sp.Add.make_args(f) if is_name(t) or is_name(-t)]
+                if f.is_Add and len(f.args) == 2 and len(sides) == 2:
+                    u, v = sorted(sides, key=lambda t: not is_name(t))  # u − v
+                    u, v = (u, -v) if is_name(u) else (-v, u)
+                    for old, new in ((v, u), (u, v)):
+                        fixed = expr.xreplace({old: new})
+                        if fixed != expr and judge.agrees(judge.truth(fixed), target):
+                            return f"{self.show(old)} where {self.show(new)} belongs", fixed
+            if ratio is not None and not ratio.is_Number and not ratio.has(D, sp.Derivative, sp.Sum) \
+                    and sp.count_ops(ratio) <= 8 and not any(  # (1/x_2: x_2 is the slip)
+                        p.is_Pow and p.exp.is_negative and p.base in _names_of(expr)
+                        for p in sp.Mul.make_args(ratio)) \
+                    and judge.agrees(judge.truth(expr * ratio), target):
+                return f"a missing factor {self.show(ratio)}", expr * ratio
+            if not term.is_Add and sp.count_ops(term) <= 14 and \
+                    judge.agrees(judge.truth(expr + term), target):
+                return f"omits the term {self.show(term)}", expr + term
+        except Exception:  # noqa: BLE001 - no repair to offer
+            return None
+        return None
 
     @staticmethod
     def _repaired(judge, fixed, target, at=None, one=False) -> bool:
@@ -1918,6 +2003,40 @@ def _count_factor(fixed, expr) -> bool:
         return False
     ratio = fixed / expr
     return not ratio.has(sp.Sum) and {str(v) for v in ratio.free_symbols} <= {"n", "m", "N"}
+
+
+def _quotient(a, b):
+    """a / b, cancelled; for c·Σ f and d·Σ g over the same range, (c/d)·(f/g), the
+    summands' quotient (SymPy does not divide one sum by another)."""
+    def split(e):
+        sums = [f for f in sp.Mul.make_args(e) if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            return None
+        return sp.Mul(*[f for f in sp.Mul.make_args(e) if f is not sums[0]]), sums[0]
+    pa, pb = split(a), split(b)
+    if pa and pb and pa[1].limits == pb[1].limits:
+        return sp.factor(sp.cancel(pa[0] / pb[0] * pa[1].function / pb[1].function))
+    return sp.factor(sp.cancel(a / b))
+
+
+def _difference(a, b):
+    """a − b, factored; for c·Σ f and c·Σ g over the same range, c·Σ (f − g)."""
+    def split(e):
+        sums = [f for f in sp.Mul.make_args(e) if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            return None
+        return sp.Mul(*[f for f in sp.Mul.make_args(e) if f is not sums[0]]), sums[0]
+    pa, pb = split(a), split(b)
+    if pa and pb and pa[1].limits == pb[1].limits and sp.cancel(pa[0] - pb[0]) == 0:
+        inner = sp.factor(sp.cancel(pa[1].function - pb[1].function))
+        return pa[0] * sp.Sum(inner, *pa[1].limits) if inner != 0 else sp.Integer(0)
+    out = sp.factor(sp.cancel(a - b))
+    return sp.factor(sp.simplify(out)) if sp.count_ops(out) <= 40 else out
+
+
+def _names_of(expr) -> set:
+    """The names (symbols and entries) ``expr`` uses."""
+    return expr.free_symbols | expr.atoms(sp.Indexed)
 
 
 def _set_values(expr, at: dict):

@@ -37,6 +37,7 @@ _ARG = r"\\?[A-Za-z]+(?:_\{?\w+\}?)?"
 _DEFINES = re.compile(
     r"(?<![\\A-Za-z])(\\(?:hat|bar|tilde|vec|widehat|overline|mathbf|boldsymbol|bm|mathcal"
     r"|mathit|mathsf|mathrm|operatorname|text)\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)"
+    r"(?:_\{?[A-Z]\}?)?"  # J_B(w): a cost named for its batch is the function J
     r"(?:\^\{\([^{}]*\)\}|(\^[Ll]|\^\{[Ll](?:[+-][0-9])?\}))?'?"
     rf"\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*\)\s*&?\s*=")
 #: fonts whose name is the letters alone: \mathrm{SSR} is SSR

@@ -26,6 +26,12 @@ FEATURES = 3
 INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
                         r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
                         r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
+#: a sum over a mini-batch, \sum_{i \in B} or \sum_{i \in \mathcal{B}_t}, and its size |B|:
+#: read as a sum over the batch's samples 1 … |B| (a count, like n)
+BATCH_SUM = re.compile(r"\\sum_\{\s*([a-z])\s*\\in\s*(?:\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|B)"
+                       r"(?:_\{?t\}?)?\s*\}")
+BATCH_SIZE = re.compile(r"(?:\\left\s*)?(?:\||\\lvert|\\vert)\s*(?:\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|B)"
+                        r"(?:_\{?t\}?)?\s*(?:\\right\s*)?(?:\||\\rvert|\\vert)")
 #: one entry of a gradient: (\nabla_W J)_{kj}, \left[\nabla_{\theta} J\right]_j
 GRADIENT_ENTRY = re.compile(r"(?:\\left\s*)?[(\[]\s*\\nabla_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z]+)\s*"
                             r"([^()\[\]]+?)\s*(?:\\right\s*)?[)\]]\s*_\s*(\{[^{}]*\}|\w)")

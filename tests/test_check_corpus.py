@@ -76,9 +76,7 @@ _LOST = ("p_1's definition cannot be read, so every row through p_1 is unchecked
 MISSED = {
 }
 #: flagged, but without a diagnosis or a fix
-UNDIAGNOSED = {("09_two_layer_backprop.tex", 38): (
-    "flagged, but its repair (a missing factor w^{(2)}) is not among the 80 likeliest "
-    "candidates the search tries (MAX_REPAIRS, a count kept low for grad.tex's 3 s goal)")}
+UNDIAGNOSED: dict = {}
 FALSE_POSITIVES: dict = {}
 #: what a diagnosis of each kind must mention (kinds not listed: any diagnosis at all)
 NAMES = {"sign-flip": "sign", "missing-factor-2": "factor", "missing-factor": "missing factor",

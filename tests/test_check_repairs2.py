@@ -366,3 +366,67 @@ $\frac{\partial \ell}{\partial z_2} = %s$.
     assert right[0].verdict == "correct" and "y_2 = 0" in right[0].reason
     wrong = [f for f in findings(tmp_path, text % "p_2 - 1")[7] if "z_2" in f.latex]
     assert wrong[0].verdict == "wrong"
+
+
+RIDGE_HESSIAN = r"""\documentclass{article}
+\begin{document}
+With $L(w) = \sum_{i=1}^{n} (w x_i - y_i)^2 + \lambda w^2$,
+\[
+L'(w) = 2 \sum_{i=1}^{n} (w x_i - y_i) x_i + 2 \lambda w, \qquad L''(w) = %s
+\]
+\end{document}
+"""
+
+
+def test_a_short_term_left_out_is_named_from_the_difference(tmp_path):
+    assert one(findings(tmp_path, RIDGE_HESSIAN % r"2 \sum_{i=1}^{n} x_i^2 + 2 \lambda"),
+               5).verdict == "correct"
+    row = one(findings(tmp_path, RIDGE_HESSIAN % r"2 \sum_{i=1}^{n} x_i^2"), 5)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == r"omits the term 2 \lambda"
+    assert row.correct_latex == r"2 \lambda + 2 \sum_{i=1}^{n} x_i^2"
+
+
+NETWORK = r"""\documentclass{article}
+\begin{document}
+With $h_1 = \sigma(w^{(1)}_1 x_1)$, $h_2 = \sigma(w^{(1)}_2 x_2)$,
+$\hat{y} = \sigma(w^{(2)}_1 h_1 + w^{(2)}_2 h_2)$ and $E = (\hat{y} - y)^2$,
+\[
+\frac{\partial E}{\partial w^{(2)}_2} = %s
+\]
+\end{document}
+"""
+
+
+def test_a_name_of_another_letter_is_found_from_the_difference(tmp_path):
+    # x_2 where the hidden unit h_2 belongs: no renaming by the same letter finds it
+    row = one(findings(tmp_path, NETWORK % r"2 (\hat{y} - y) \hat{y} (1 - \hat{y}) x_2"), 6)
+    assert row.verdict == "wrong"
+    assert row.diagnosis == "x_2 where h_2 belongs"
+    assert one(findings(tmp_path, NETWORK % row.correct_latex), 6).verdict == "correct"
+
+
+def test_a_missing_factor_is_found_from_the_ratio(tmp_path):
+    row = one(findings(tmp_path, NETWORK % r"2 (\hat{y} - y) h_2"), 6)
+    assert row.verdict == "wrong"
+    assert row.diagnosis.startswith("a missing factor")
+    assert one(findings(tmp_path, NETWORK % row.correct_latex), 6).verdict == "correct"
+
+
+BATCH = r"""\documentclass{article}
+\begin{document}
+For a mini-batch $B$,
+\[
+J_B(w) = \frac{1}{|B|} \sum_{i \in B} (w x_i - y_i)^2, \qquad
+\frac{\partial J_B}{\partial w} = %s
+\]
+\end{document}
+"""
+
+
+def test_a_mean_over_a_mini_batch_is_a_mean_over_its_samples(tmp_path):
+    found = findings(tmp_path, BATCH % r"\frac{2}{|B|} \sum_{i \in B} (w x_i - y_i) x_i")
+    assert [f.verdict for f in found[5]] == ["correct"], [f.reason for f in found[5]]
+    row = one(findings(tmp_path, BATCH % r"2 \sum_{i \in B} (w x_i - y_i) x_i"), 5)
+    assert row.verdict == "wrong"
+    assert row.diagnosis.startswith("a missing factor")

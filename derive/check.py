@@ -129,6 +129,10 @@ _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stat
 #: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
 _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
                         r"\s*\}?(?![A-Za-z])")
+#: a sum with its range, \sum_{k=1}^{K}: (letter, upper limit)
+_EXPLICIT_SUM = re.compile(r"\\sum_\{\s*([a-z])\s*=\s*[01]\s*\}\^\{?\s*(\\?[A-Za-z]+)\s*\}?")
+#: a sum over a letter without a range, \sum_l or \sum_{l} (not the sample index i)
+_LIMITLESS_SUM = re.compile(r"\\sum_(?:\{\s*([a-hj-z])\s*\}|([a-hj-z]))(?!\s*\^)")
 #: a norm's bar, \lVert or \|
 _NORM_MARK = re.compile(r"\\[lr]?Vert(?![A-Za-z])|\\\|")
 #: the prose's one-hot label: "if the true class is $1$", "the correct label is 2"
@@ -357,19 +361,38 @@ class _Checker:
                                 or report.findings[k].verdict == "unchecked")):
                         report.findings[k] = other[k]
             return report
-        # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
+        # \sum_l e^{z_l} in notes whose other sums over a class or feature letter all run
+        # to K: l runs 1 … K too (not 1 … n, the samples)
+        # (the letter's own range where the text gives one: \sum_{l=1}^{K} beside \sum_l)
+        ranges: dict = {}
+        for letter, top in _EXPLICIT_SUM.findall(doc.text):
+            if letter != INDEX.name and top not in ("n", "m", "N", "M"):
+                ranges.setdefault(letter, set()).add(top)
+        every = set().union(*ranges.values()) if ranges else set()
+
+        def ranged(m):
+            letter = m.group(1) or m.group(2)
+            tops = ranges.get(letter) or every
+            return rf"\sum_{{{letter}=1}}^{{{next(iter(tops))}}}" if len(tops) == 1 else m.group(0)
+        if every:
+            doc = dataclasses.replace(doc, rows=[
+                dataclasses.replace(r, latex=_LIMITLESS_SUM.sub(ranged, r.latex))
+                if len(r.latex) <= TAIL and _LIMITLESS_SUM.search(r.latex) else r
+                for r in doc.rows])
         # \frac{1}{|B|} \sum_{i \in B}: a mean over the batch's samples 1 … |B|
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=BATCH_SIZE.sub("m_{B}", BATCH_SUM.sub(
                 r"\\sum_{\1=1}^{m_{B}}", r.latex)))
             if len(r.latex) <= TAIL and (BATCH_SUM.search(r.latex) or BATCH_SIZE.search(r.latex))
             else r for r in doc.rows])
+        # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
             if len(r.latex) <= TAIL and INDICATOR.search(r.latex) else r for r in doc.rows])
         # \theta^T x^{(i)}: the sum of the products of the entries (from x_0 = 1 if the
         # text puts the intercept in x)
-        first = 0 if re.search(r"x_\{?0\}?(?:\^\{\(i\)\})?\s*=\s*1(?!\d)", doc.text) else 1
+        first = 0 if re.search(r"x(?:\^\{\(i\)\})?_\{?0\}?(?:\^\{\(i\)\})?\s*=\s*1(?!\d)",
+                               doc.text) else 1
         for pattern, entries in ((DOT, dot_sum), (DOT_DATA_FIRST, data_first_sum)):
             doc = dataclasses.replace(doc, rows=[
                 dataclasses.replace(r, latex=pattern.sub(functools.partial(entries, first=first),
@@ -644,8 +667,10 @@ class _Checker:
         # prose math ($C = (1/n) \sum …$) or matrix notation (J = \lVert Xw - y
         # \rVert^2) that cannot be read does not void a definition the rows give
         defined = {key(lhs) for _, _, lhs, _ in found}
+        # nor does a parameter's value solved for (a = \frac{…}{…} after "substituting"):
+        # what the rows differentiate by is no name a definition gives
         out = {name: line for k, (name, line, weak) in self.unread.items()
-               if not (weak and k in defined)}
+               if not (weak and k in defined) and name not in self.wrt}
         grew = True
         while grew:
             grew = False
@@ -2005,15 +2030,18 @@ def _count_factor(fixed, expr) -> bool:
     return not ratio.has(sp.Sum) and {str(v) for v in ratio.free_symbols} <= {"n", "m", "N"}
 
 
+def _one_sum(e):
+    """``(c, Σ f)`` for ``e`` = c·Σ f, a product with one sum; else None."""
+    sums = [f for f in sp.Mul.make_args(e) if isinstance(f, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    return sp.Mul(*[f for f in sp.Mul.make_args(e) if f is not sums[0]]), sums[0]
+
+
 def _quotient(a, b):
     """a / b, cancelled; for c·Σ f and d·Σ g over the same range, (c/d)·(f/g), the
     summands' quotient (SymPy does not divide one sum by another)."""
-    def split(e):
-        sums = [f for f in sp.Mul.make_args(e) if isinstance(f, sp.Sum)]
-        if len(sums) != 1:
-            return None
-        return sp.Mul(*[f for f in sp.Mul.make_args(e) if f is not sums[0]]), sums[0]
-    pa, pb = split(a), split(b)
+    pa, pb = _one_sum(a), _one_sum(b)
     if pa and pb and pa[1].limits == pb[1].limits:
         return sp.factor(sp.cancel(pa[0] / pb[0] * pa[1].function / pb[1].function))
     return sp.factor(sp.cancel(a / b))
@@ -2021,12 +2049,7 @@ def _quotient(a, b):
 
 def _difference(a, b):
     """a − b, factored; for c·Σ f and c·Σ g over the same range, c·Σ (f − g)."""
-    def split(e):
-        sums = [f for f in sp.Mul.make_args(e) if isinstance(f, sp.Sum)]
-        if len(sums) != 1:
-            return None
-        return sp.Mul(*[f for f in sp.Mul.make_args(e) if f is not sums[0]]), sums[0]
-    pa, pb = split(a), split(b)
+    pa, pb = _one_sum(a), _one_sum(b)
     if pa and pb and pa[1].limits == pb[1].limits and sp.cancel(pa[0] - pb[0]) == 0:
         inner = sp.factor(sp.cancel(pa[1].function - pb[1].function))
         return pa[0] * sp.Sum(inner, *pa[1].limits) if inner != 0 else sp.Integer(0)

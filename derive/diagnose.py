@@ -192,10 +192,7 @@ def _swaps(expr, lhs, previous, definitions, show):
         if not site.is_Mul:
             continue
         args = _units(site)
-        groups = [(k,) for k in range(len(args))] + [
-            (j, k) for j, k in itertools.combinations(range(len(args)), 2)
-            if _names(args[j]) & _names(args[k])]
-        for group in groups:
+        for group in _groups(args):
             for old, new in itertools.permutations(bases, 2):
                 if _stem(old) != _stem(new) or not any(args[k].has(old) for k in group):
                     continue
@@ -220,11 +217,7 @@ def _swaps(expr, lhs, previous, definitions, show):
         if not site.is_Mul:
             continue
         args = _units(site)
-        # one factor, or two that share the name: a^{(2)}(1 - a^{(2)}) for a^{(1)}(1 - a^{(1)})
-        groups = [(k,) for k in range(len(args))] + [
-            (j, k) for j, k in itertools.combinations(range(len(args)), 2)
-            if _names(args[j]) & _names(args[k])]
-        for group in groups:
+        for group in _groups(args):
             for old in sorted(set.intersection(*(_names(args[k]) for k in group)), key=str):
                 for new in sorted(known | mine, key=str):
                     if new == old or _stem(new) != _stem(old):
@@ -288,6 +281,14 @@ def _transposed(expr, show):
         fixed = expr.xreplace({old: new})
         if fixed != expr:
             yield f"{show(old)} where {show(new)} belongs (the indices swapped)", fixed
+
+
+def _groups(args) -> list:
+    """The factors a slip may change together: each one, and two that share a name
+    (a^{(2)}(1 - a^{(2)}) for a^{(1)}(1 - a^{(1)})), as tuples of positions."""
+    return [(k,) for k in range(len(args))] + [
+        (j, k) for j, k in itertools.combinations(range(len(args)), 2)
+        if _names(args[j]) & _names(args[k])]
 
 
 def _units(product) -> list:

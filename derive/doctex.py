@@ -103,7 +103,13 @@ class _DocPrinter(NotesPrinter):
 
 
 def _name_tex(name: str) -> str:
-    base, _, sup = name.partition("^")
+    depth, cut = 0, len(name)  # the superscript's ^ is outside braces (not \overline{x^2}'s)
+    for k, c in enumerate(name):
+        depth += (c == "{") - (c == "}")
+        if c == "^" and depth == 0:
+            cut = k
+            break
+    base, sup = name[:cut], name[cut + 1:]
     stem, us, sub = base.partition("_")
     if sub.strip("{}") in _GREEK:  # h_theta → h_\theta
         sub = "\\" + sub.strip("{}")

@@ -156,6 +156,10 @@ def _merge_names(toks, tex):
     out, k = [], 0
     while k < len(toks):
         t = toks[k]
+        if t.text in (r"\lvert", r"\rvert", r"\vert"):  # \lvert w_j \rvert is |w_j|
+            out.append(_Tok("char", "|", t.pos, t.end))
+            k += 1
+            continue
         if t.text in _SIZES:
             k += 1
             continue
@@ -174,6 +178,9 @@ def _merge_names(toks, tex):
             else:
                 while j < len(toks) and toks[j].kind == "letter" and len(toks[j].text) == 1:
                     j += 1
+                if t.text in (r"\overline", r"\bar") and j > k + 2 and j + 1 < len(toks) \
+                        and toks[j].text == "^" and toks[j + 1].kind == "number":
+                    j += 2  # \overline{x^2}: the mean of the squares, one name
             inner = "".join(x.text for x in toks[k + 2:j])
             if inner and j < len(toks) and toks[j].text == "}":
                 font = t.text in _FONTS
@@ -903,7 +910,8 @@ class _RowReader(_Reader):
             return sp.IndexedBase(base + top)[_index_symbol(sub)]
         several = sub is not None and len(sub) > 1 and (
             sub.split(",") if "," in sub else re.findall(r"[A-Za-z]|\d+", sub)
-            if re.fullmatch(r"[A-Za-z0-9]+", sub) else None)
+            if re.fullmatch(r"[A-Za-z0-9]+", sub) and not re.fullmatch(r"[a-z]{4,}", sub)
+            else None)  # (J_{\mathrm{ridge}}: a word is a label, not the indices r, i, d, …)
         if several and len(several) > 1 and all(several) and any(
                 t == self.notation.index or t in self.bound for t in several):
             # x_{i1}, x_{ij}, h_{ik}: sample i's entry 1, j or k (a table of data)

@@ -4,16 +4,7 @@ slip a reader makes and what the checker must say about it."""
 
 import pytest
 
-from derive.check import check_file
-
-
-def findings(tmp_path, text, name="n.tex"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    out = {}
-    for f in check_file(path).findings:
-        out.setdefault(f.line, []).append(f)
-    return out
+from test_check_context import verdicts as findings  # line → its findings
 
 
 def one(found, line):
@@ -430,3 +421,68 @@ def test_a_mean_over_a_mini_batch_is_a_mean_over_its_samples(tmp_path):
     row = one(findings(tmp_path, BATCH % r"2 \sum_{i \in B} (w x_i - y_i) x_i"), 5)
     assert row.verdict == "wrong"
     assert row.diagnosis.startswith("a missing factor")
+
+
+@pytest.mark.parametrize("written, name", [
+    (r"\overline{x^2}", "overline{x^2}"),
+    (r"J_{\mathrm{ridge}}", "J_{ridge}"),  # a word, not the indices r, i, d, g, e
+])
+def test_a_statistic_or_a_labelled_cost_is_one_name(written, name):
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    import sympy as sp
+    assert parse_row(written, Notation()) == sp.Symbol(name)
+
+
+def test_bars_written_lvert_rvert_are_an_absolute_value():
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    import sympy as sp
+    x = sp.Symbol("x")
+    assert parse_row(r"\left\lvert x \right\rvert + \lvert x \rvert", Notation()) == 2 * sp.Abs(x)
+
+
+def test_a_parameters_value_that_cannot_be_read_voids_nothing(tmp_path):
+    # "substituting, a = …" in a form the reader does not take must not make every row
+    # through a unchecked: a is a parameter, not a name the text defines
+    text = r"""\documentclass{article}
+\begin{document}
+\[
+\mathrm{SSR}(a, b) = \sum_{i=1}^{n} (y_i - a x_i - b)^2, \qquad
+\frac{\partial \mathrm{SSR}}{\partial b} = -\sum_{i=1}^{n} (y_i - a x_i - b), \qquad
+\frac{\partial \mathrm{SSR}}{\partial a} = -2 \sum_{i=1}^{n} (y_i - a x_i - b) x_i
+\]
+Setting the derivatives to zero and substituting,
+\[
+a = \frac{\sum_{i=1}^{n} (x_i - \bar x)(y_i - \bar y)}{\sum_{i=1}^{n} (x_i - \bar x)^2 \neq 0}
+\]
+\end{document}
+"""
+    row = [f for f in findings(tmp_path, text)[4] if r"\partial b" in f.latex]
+    assert row[0].verdict == "factor", row[0].reason
+
+
+def test_a_sum_without_a_range_runs_over_its_letters_range(tmp_path):
+    # held-out set 10's softmax lecture (its first 27 lines, measured blind already):
+    # \sum_l e^{z_l} beside p_k = e^{z_k} / \sum_{l=1}^{K} e^{z_l} runs 1 … K, not 1 … n,
+    # so the Jacobian's rows are right, and only line 26's slip (p_k for p_c) is flagged
+    from pathlib import Path
+    lecture = Path(__file__).parent / "data" / "notes_heldout10" / "05_softmax_regression_lecture.tex"
+    head = "\n".join(lecture.read_text(encoding="utf-8").splitlines()[:27])
+    found = findings(tmp_path, head + "\n\\end{document}\n")
+    assert [f.verdict for f in found[23]] == ["correct"], [f.reason for f in found[23]]
+    assert [f.verdict for f in found[25]] == ["correct"], [f.reason for f in found[25]]
+    assert [f.verdict for f in found[26]] == ["wrong"]
+
+
+def test_the_constant_feature_written_with_its_sample_first(tmp_path):
+    # "x^{(i)}_0 = 1": \theta^T x sums from 0, as the text's own sum does
+    text = r"""\documentclass{article}
+\begin{document}
+We prepend the constant feature $x^{(i)}_0 = 1$. With $d = 2$,
+\[
+h_\theta(x) = \theta^T x = \sum_{j=0}^{d} \theta_j x_j
+\]
+\end{document}
+"""
+    assert [f.verdict for f in findings(tmp_path, text)[5]] == ["correct"]

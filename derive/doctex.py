@@ -43,6 +43,18 @@ class _DocPrinter(NotesPrinter):
             return f"{tex}^{{{exp}}}" if exp else tex
         return super()._print_Function(expr, exp)
 
+    def _print_D(self, expr):
+        """σ'(z), f'(u): a named function's derivative at its own argument, as the
+        notes write it (∂_z σ(z) reads back as a product)."""
+        from .functions import Activation
+        e = expr.expr
+        if isinstance(e, (Activation, sp.Function)) and len(e.args) == 1 \
+                and e.args[0] == expr.wrt and not isinstance(e, sp.Abs):
+            head = self._print(e.func(sp.Symbol("X")))
+            head = head[:head.rindex("(")].removesuffix("\\left") if "(" in head else head
+            return f"{head}'({self._print(expr.wrt)})"
+        return super()._print_D(expr)
+
     def _print_sign(self, expr, exp=None):
         """sgn(w) as notes write it (and as the reader reads it back)."""
         tex = rf"\operatorname{{sgn}}\left({self._print(expr.args[0])}\right)"

@@ -130,6 +130,7 @@ _WHY = {"=": "an equation: give one expression, without '='",
 _ALLOWED = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, sp.Abs, *set(_BUILTINS.values()))
 
 
+_PRIME = re.compile(r"\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![A-Za-z])")
 _TEXT_NAME = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{\s*([A-Za-z]{2,})\s*\}")
 
 
@@ -274,6 +275,8 @@ class _Reader:
 
     # -- tokens and brackets ------------------------------------------------
     def tokenize(self):
+        if r"\prime" in self.tex:  # \sigma^{\prime}(z) is \sigma'(z) (padded: columns stay)
+            self.tex = _PRIME.sub(lambda m: "'" + " " * (len(m.group(0)) - 1), self.tex)
         tex, k, toks = self.tex, 0, []
         while k < len(tex):
             c = tex[k]

@@ -486,3 +486,21 @@ h_\theta(x) = \theta^T x = \sum_{j=0}^{d} \theta_j x_j
 \end{document}
 """
     assert [f.verdict for f in findings(tmp_path, text)[5]] == ["correct"]
+
+
+def test_a_prime_written_as_a_superscript_is_a_prime():
+    from derive.notation_tex import Notation
+    from derive.parse import parse_row
+    assert parse_row(r"\sigma^{\prime}\bigl( z \bigr)", Notation()) == \
+        parse_row(r"\sigma'(z)", Notation())
+    assert parse_row(r"\sigma^\prime(z)", Notation()) == parse_row(r"\sigma'(z)", Notation())
+
+
+def test_a_functions_derivative_at_its_argument_prints_with_a_prime():
+    # ∂_z σ(z) in a fix reads back as a product; σ'(z) is how the notes write it
+    from derive.doctex import doc_latex
+    from derive.functions import FUNCTIONS
+    from derive.rules import D
+    import sympy as sp
+    z = sp.Symbol("z")
+    assert doc_latex(D(FUNCTIONS["sigmoid"](z), z), style="expanded") == r"\sigma'(z)"

@@ -369,6 +369,8 @@ class _Checker:
             if letter != INDEX.name and top not in ("n", "m", "N", "M"):
                 ranges.setdefault(letter, set()).add(top)
         every = set().union(*ranges.values()) if ranges else set()
+        if not every and (DOT.search(doc.text) or DOT_DATA_FIRST.search(doc.text)):
+            every = {"d"}  # z_i = w^T x_i = \sum_j w_j x_{ij}: the d features, as w^T x reads
 
         def ranged(m):
             letter = m.group(1) or m.group(2)
@@ -1502,6 +1504,10 @@ class _Checker:
                 if name and v != vector and name in self.used_names and not defined(
                         v, definitions):
                     at[v] = sp.Symbol(name)
+            tables = {a.base for a in self.used_indexed if len(a.indices) == 2}
+            for a in set().union(*(p[0].atoms(sp.Indexed) for p in parts)):
+                if len(a.indices) == 1 and a.base in tables and not defined(a, definitions):
+                    at[a] = a.base[a.indices[0], k]  # sample i's vector x_i: its entry x_{ik}
             cases.append((f"entry {k}", functools.partial(_xreplace, at=at)))
         return self._cases(parts, judge, definitions, cases, f"every entry of {self.show(vector)}",
                            known=self.known_names | self.used_names)
@@ -1563,8 +1569,20 @@ class _Checker:
         for k, failed in odd.items():
             if k not in fine and k not in verdicts:
                 verdicts[k] = failed
+        recovered = set()  # rows after a slip that are right again (equal to the left side)
+        for k in sorted(verdicts):
+            try:
+                if k - 1 in verdicts and k > 1 and all(
+                        judge.agrees(made[k], made[0]) for _, _, made in checked):
+                    recovered.add(k)
+            except Exception:  # noqa: BLE001 - not shown right: it stays as found
+                continue
         for k in range(1, len(parts)):
             row = parts[k][2]
+            if k in recovered:
+                self._set(row, Finding(row.line, row.line_end, row.latex, "correct",
+                                       f"right again for {every} (the row before is not)"))
+                continue
             if k not in verdicts:
                 self._set(row, Finding(
                     row.line, row.line_end, row.latex, "correct", f"holds for {every}")

@@ -504,3 +504,45 @@ def test_a_functions_derivative_at_its_argument_prints_with_a_prime():
     import sympy as sp
     z = sp.Symbol("z")
     assert doc_latex(D(FUNCTIONS["sigmoid"](z), z), style="expanded") == r"\sigma'(z)"
+
+
+LOGISTIC_VECTOR = r"""# Logistic regression
+
+Notation: $n$ samples, features $x_{ij}$, weights $w_j$, logit $z_i = w^T x_i = \sum_j w_j x_{ij}$,
+$p_i = \sigma(z_i)$ and $\ell = -\sum_{i=1}^{n} \left[ y_i \log p_i + (1 - y_i) \log(1 - p_i) \right]$.
+
+$$
+\begin{aligned}
+\frac{\partial \ell}{\partial w_j}
+  &= -\sum_{i=1}^{n} \left[ y_i (1 - p_i) - (1 - y_i) \, p_i \right] x_{ij} \\
+  &= -\sum_{i=1}^{n} \left[ y_i - p_i + y_i p_i \right] x_{ij} \\
+  &= \sum_{i=1}^{n} \left( p_i - y_i \right) x_{ij} .
+\end{aligned}
+$$
+
+In vector form, $\nabla_w \ell = \sum_{i=1}^{n} (p_i - y_i)\, x_i$.
+"""
+
+
+def test_a_general_row_after_a_slip_that_is_right_again_is_correct(tmp_path):
+    found = findings(tmp_path, LOGISTIC_VECTOR, name="n.md")
+    assert one(found, 10).verdict == "wrong"  # the extra y_i p_i
+    assert one(found, 11).verdict == "correct", one(found, 11).reason
+    assert "right again" in one(found, 11).reason
+
+
+def test_a_sum_without_a_range_beside_w_T_x_runs_over_the_features(tmp_path):
+    found = findings(tmp_path, LOGISTIC_VECTOR, name="n.md")
+    (row,) = [f for f in found[3] if f.latex.startswith("z_i")]
+    assert row.verdict == "correct", row.reason
+
+
+def test_a_samples_vector_in_a_gradient_is_read_entry_by_entry(tmp_path):
+    # \nabla_w \ell = \sum_i (p_i - y_i) x_i: entry j of x_i is x_{ij}
+    found = findings(tmp_path, LOGISTIC_VECTOR, name="n.md")
+    (row,) = [f for f in found[15] if "nabla" in f.latex]
+    assert row.verdict == "correct", row.reason
+    wrong = findings(tmp_path, LOGISTIC_VECTOR.replace(r"(p_i - y_i)\, x_i$", r"(y_i - p_i)\, x_i$"),
+                     name="n.md")
+    (row,) = [f for f in wrong[15] if "nabla" in f.latex]
+    assert row.verdict in ("wrong", "factor")  # (a sign: -1 times the right value)

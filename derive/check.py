@@ -1497,6 +1497,7 @@ class _Checker:
         if vector is None:
             return False
         cases = []
+        tables = {a.base for a in self.used_indexed if len(a.indices) == 2}  # x of x_{ij}
         for k, entry in enumerate(entries, 1):
             at = {vector: entry}
             for v in set().union(*(p[0].free_symbols for p in parts)):
@@ -1504,7 +1505,6 @@ class _Checker:
                 if name and v != vector and name in self.used_names and not defined(
                         v, definitions):
                     at[v] = sp.Symbol(name)
-            tables = {a.base for a in self.used_indexed if len(a.indices) == 2}
             for a in set().union(*(p[0].atoms(sp.Indexed) for p in parts)):
                 if len(a.indices) == 1 and a.base in tables and not defined(a, definitions):
                     at[a] = a.base[a.indices[0], k]  # sample i's vector x_i: its entry x_{ik}
@@ -1902,17 +1902,14 @@ class _Checker:
                 if one:
                     made, target = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, target))
                 at = self._condition_values(latest, made, target)[0] if latest else {}
-                for conditioned in ((True, False) if at else (False,)):
-                    if out.correct_latex is not None:
-                        break
-                    if conditioned:
-                        target = _set_values(target, at)
-                        for why, fixed, shown, renamed in tried:
-                            if self._repaired(judge, fixed, target, at, one):
-                                notes[:] = [n for n in notes if not n.startswith("no one-slip")]
-                                out.correct_latex = self._fix(notes, why, shown, renamed, latex)
-                                break
-                        continue
+                if at:
+                    target = _set_values(target, at)
+                    found = next(((why, shown, renamed) for why, fixed, shown, renamed in tried
+                                  if self._repaired(judge, fixed, target, at, one)), None)
+                    if found is not None:
+                        notes[:] = [n for n in notes if not n.startswith("no one-slip")]
+                        out.correct_latex = self._fix(notes, *found, latex)
+                if out.correct_latex is None:
                     # the row is the truth but for a short term or factor, or a name:
                     # L'' = 2Σx² for 2Σx² + 2λ (after the repairs at the prose's values)
                     found = self._from_difference(judge, expr, made0, target0, definitions)

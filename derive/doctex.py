@@ -50,10 +50,14 @@ class _DocPrinter(NotesPrinter):
         e = expr.expr
         if isinstance(e, (Activation, sp.Function)) and len(e.args) == 1 \
                 and e.args[0] == expr.wrt and not isinstance(e, sp.Abs):
-            head = self._print(e.func(sp.Symbol("X")))
-            head = head[:head.rindex("(")].removesuffix("\\left") if "(" in head else head
-            return f"{head}'({self._print(expr.wrt)})"
+            return self._primed(e.func, expr.wrt)
         return super()._print_D(expr)
+
+    def _primed(self, func, at) -> str:
+        """f'(at): the function's printed name with a prime, then its argument."""
+        name = self._print(func(sp.Symbol("X")))
+        head = name[:name.rindex("(")].removesuffix("\\left") if "(" in name else name
+        return f"{head}'({self._print(at)})"
 
     def _print_sign(self, expr, exp=None):
         """sgn(w) as notes write it (and as the reader reads it back)."""
@@ -66,10 +70,7 @@ class _DocPrinter(NotesPrinter):
         expr, (var,), (point,) = subs.args
         if isinstance(expr, D) and expr.wrt == var and isinstance(expr.expr, sp.Function) \
                 and expr.expr.args == (var,):
-            name = self._print(expr.expr.func(sp.Symbol("X")))
-            head = name[:name.rindex("(")] if "(" in name else name
-            head = head.removesuffix("\\left")
-            return f"{head}'({self._print(point)})"
+            return self._primed(expr.expr.func, point)
         return super()._print_Subs(subs)
 
     def _print_Indexed(self, expr):

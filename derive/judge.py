@@ -19,6 +19,7 @@ import math
 import random
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -437,30 +438,45 @@ class OverBudget(BaseException):
     """
 
 
+#: (deadline, seconds) of the budget blocks in force, outermost first
+_DEADLINES: list = []
+
+
 @contextmanager
 def budget(seconds: float | None):
     """Raise :class:`OverBudget` in the block after ``seconds`` of wall time.
 
     Uses a real-time timer signal, so only in the main thread of a Unix
-    process; elsewhere the block runs without a limit.
+    process; elsewhere the block runs without a limit. Blocks nest: an inner
+    block ends by the outer one's time at the latest, and the outer one's
+    timer runs on after it.
     """
     if not seconds or not hasattr(signal, "setitimer") or \
             threading.current_thread() is not threading.main_thread():
         yield
         return
+    now = time.monotonic()
+    deadline, limit = now + seconds, seconds
+    if _DEADLINES and _DEADLINES[-1][0] < deadline:  # inside a block that ends sooner
+        deadline, limit = _DEADLINES[-1]
 
     def ring(signum, frame):
-        raise OverBudget(seconds)
+        raise OverBudget(limit)
 
     old = signal.signal(signal.SIGALRM, ring)
+    _DEADLINES.append((deadline, limit))
     # it rings again every 50 ms until the block ends: a ring that lands in a
     # garbage-collector callback is swallowed by Python, the next one is not
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-4), 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        _DEADLINES.pop()
         signal.signal(signal.SIGALRM, old)
+        if _DEADLINES:  # the block around this one keeps its own time
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(_DEADLINES[-1][0] - time.monotonic(), 1e-4), 0.05)
 
 
 def _vector_arguments(body, params, args, unshield) -> dict:

@@ -40,7 +40,8 @@ from .extract import chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
-from .meaning import (LABEL, SCRIPTED, InForce, TaintMap, defined, definition_slip, evaluation,
+from .meaning import (LABEL, SCRIPTED, STEP, InForce, TaintMap, defined, definition_slip,
+                      evaluation,
                       instantiate, is_entry, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
@@ -162,8 +163,14 @@ _WHENEVER = re.compile(r"^[^.;]*?\b(?:whenever|if|for|when|provided|as long as)\
 _WHERE = re.compile(r"(?:^|[\s,])where\b[^.;]*$|\$\s*,?\s*with\s*\$?\s*$", re.I)
 #: the mark of a link "… \approx 0.731" (extract keeps it on the side it starts)
 _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
-#: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
+#: the prose that makes a value a case to consider, not a value worked out
+_HYPOTHETICAL = re.compile(r"\b(?:if|when|whenever|suppose|say|assume|assuming|let|at|near|"
+                           r"close to|such as|like|e\.g\.|for example|unless)\W*\$?\s*$", re.I)
+#: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches,
+#: and how far within its own section (a worked example's "Step 1 … Step 2")
 _CONDITION_REACH = 15
+_SECTION_REACH = 40
+_HEADING = re.compile(r"\s*(?:#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s*\{)")
 #: a wrong row and its truth are compared by their difference and ratio up to this size
 #: (operations in both): SymPy's simplify on larger ones takes seconds
 _DIFFERENCE_OPS = 150
@@ -255,6 +262,21 @@ def _one_sample(expr):
     return _bare(expr.doit() if expr.has(sp.Sum) else expr, sp.Integer(1))
 
 
+def _sample_entries(judge, names) -> dict:
+    """The plain names among ``names`` that are one sample's entry of a name the
+    document indexes by its sample index: ``x_1`` → x[1] where the definitions
+    hold x_i (a worked example writes sample 1 as x_1, a_1)."""
+    bases = {a.base for body in (*judge.definitions, *judge.definitions.values())
+             for a in body.atoms(sp.Indexed) if a.indices == (judge.index,)}
+    by_label = {str(b): b for b in bases}
+    out = {}
+    for v in names:
+        m = re.fullmatch(r"(.+)_(\d+)", str(v)) if isinstance(v, sp.Symbol) else None
+        if m and m.group(1) in by_label and int(m.group(2)) >= 1:
+            out[v] = by_label[m.group(1)][int(m.group(2))]
+    return out
+
+
 def _stem(label: str) -> str:
     """A name without its scripts: z for z_n, z_i and z^{(2)}."""
     return re.split(r"[_^]", label, maxsplit=1)[0]
@@ -319,6 +341,9 @@ class _Checker:
         self.text = doc.text
         self.superscripted = superscripted(doc.text, self.notation.macros)
         self.lines = doc.text.splitlines()  # (split once: the prose is looked up per row)
+        # the section each line is in (a heading starts one), for how far a condition reaches
+        self.section = list(itertools.accumulate(
+            bool(_HEADING.match(t)) for t in self.lines)) or [0]
         # "… \quad \text{sigmoid rule: } \sigma' = \sigma(1 - \sigma)": a row's remark,
         # a justification column, is not part of its equation
         doc = dataclasses.replace(doc, rows=[self._qualified(r) for r in doc.rows])
@@ -809,10 +834,12 @@ class _Checker:
             if any(given(e) for e in entries.values()):  # L_i uses ŷ_i, defined
                 keys.add(key(a))
                 out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
-            elif entries and any(bare in costs for _, costs, _ in
-                                 self.differentiated.values()):
-                # J = Σ L^{(i)} over a loss the document differentiates for one sample
-                # (not a model's y = a x + b beside data y_i)
+            elif entries and (any(bare in costs for _, costs, _ in
+                                  self.differentiated.values())
+                              or re.match(r"(?:hat|widehat)\{", bare.name)):
+                # J = Σ L^{(i)} over a loss the document differentiates for one sample, or
+                # ŷ = w x + b used as ŷ_i: a prediction, never data (but a model's
+                # y = a x + b beside data y_i is not one)
                 out += self._sample_model(bare, i, found, keys)
         return out
 
@@ -950,6 +977,15 @@ class _Checker:
                 shown = {int(g.group(1)) - int(label.group(3) or 0) for u in labels
                          for g in [re.fullmatch(pattern, u)] if g}
                 out.setdefault(label.group(2), []).append(shown)
+            step = STEP.fullmatch(whole) if isinstance(v, sp.Symbol) else None
+            if step and step.group(2) not in (self.notation.index, "n"):
+                # w_{t+1}: the steps t whose w_{t+1} the document writes (w_1 → t = 0)
+                pattern = re.escape(step.group(1)) + r"_\{?(\d+)\}?" + re.escape(
+                    step.group(4) or "")
+                shown = {int(g.group(1)) - int(step.group(3))
+                         for u in self.used_names | getattr(self, "known_names", set())
+                         for g in [re.fullmatch(pattern, u)] if g}
+                out.setdefault(step.group(2), []).append({t for t in shown if t >= 0})
             m = SCRIPTED.fullmatch(whole) if isinstance(v, (sp.Symbol, sp.Indexed)) else None
             if m:  # p_j, w_{k1}, and sample i's z^{(i)}_k
                 pool = (self.used_names if isinstance(v, sp.Symbol) else self.used_labels) | \
@@ -1001,8 +1037,14 @@ class _Checker:
                 parts[-1][0].is_Number and parts[0][2].env in _INLINE:
             # "with $\lambda_1 = \lambda_2 = 0.1$": each name takes the value
             value = parts[-1][0]
+            found = self._value_at_conditions(parts, judge) if len(parts) == 2 else None
             for p in parts[:-1]:
                 self.conditions.append((parts[0][2].line, p[0], value))
+            if found is not None:  # "then $C = 0.25$": a value the conditions give
+                for _, _, r in parts:
+                    self._set(r, dataclasses.replace(found, line=r.line, line_end=r.line_end,
+                                                     latex=r.latex))
+                return
             said = " = ".join(self.show(p[0]) for p in parts)
             self._all(parts, "unchecked", f"a condition in the prose ({said}), not a claim "
                       "to check")
@@ -1041,6 +1083,19 @@ class _Checker:
             return
         except Exception as e:  # a definition cycle or a derivative SymPy cannot take
             self._all(parts, "unchecked", f"cannot evaluate the left side: {_first(e)}")
+            return
+        tops = {s.limits[0][2] for b in definitions.values() for s in b.atoms(sp.Sum)}
+        other = next((s.limits[0] for p in parts[1:] for s in p[0].atoms(sp.Sum)
+                      if isinstance(s.limits[0][2], sp.Symbol) and s.limits[0][2] not in tops
+                      and not s.limits[0][2].is_integer and any(
+                          s.limits[0][0] in a.indices for a in s.function.atoms(sp.Indexed))),
+                     None)
+        if other is not None and isinstance(first, D) and not truth.has(sp.Sum):
+            # "with m examples … every gradient becomes the average": a cost over m
+            # samples the formulas never define (theirs is for one example)
+            i, _, m = other
+            self._all(parts, "unchecked", f"a sum over {i} = 1 … {m}, but the document "
+                      f"defines {self.show(first.expr)} for one example only, with no sum")
             return
         origin_line = None
         previous, previous_true = first, truth
@@ -1326,7 +1381,7 @@ class _Checker:
                                    "an update with values, not a rule to check"))
             self._tail(parts, judge, definitions)
             return
-        step = sp.expand(new - name)
+        step = _expand_outside_sums(new - name)
         rates = sorted((v for v in step.free_symbols if isinstance(v, sp.Symbol)
                         and v.name in _RATES and not defined(v, definitions)), key=str)
         costs = self.differentiated.get(key(name), (0, []))[1]
@@ -1342,7 +1397,7 @@ class _Checker:
         said_way = list(_WAY.finditer(prose))
         up = bool(said_way and said_way[-1].group("up"))
         way = "ascent" if up else "descent"
-        gradient = sp.expand(step / rate) * (1 if up else -1)
+        gradient = _expand_outside_sums(step / rate) * (1 if up else -1)
         # the cost it steps on: the one its gradient is, else is up to a factor, else
         # one over all the data if it sums over the samples (one sample's if not)
         costs = _objectives(costs, definitions)
@@ -1695,8 +1750,11 @@ class _Checker:
         """The values the prose set (``with $w = 0.25$``) in the lines just before
         ``row``: name → (line, value)."""
         latest: dict = {}
+        here = self.section[min(row.line, len(self.section)) - 1]
         for line, name, value in self.conditions:
-            if row.line - _CONDITION_REACH <= line <= row.line:
+            if row.line - _CONDITION_REACH <= line <= row.line or (
+                    row.line - _SECTION_REACH <= line <= row.line
+                    and self.section[line - 1] == here):
                 latest[name] = (line, value)
         return latest
 
@@ -1714,17 +1772,13 @@ class _Checker:
                         return "right for one example (its superscripts dropped), as the text says"
             except (OverBudget, Exception):
                 pass
-        latest = self._conditions_at(row)
-        if latest.get(COUNT, (0, None))[1] == 1:
-            # one sample ("take one pair, n = 1"): its x^{(1)} is the example's x
-            made, true = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, true))
-        at, said_of = self._condition_values(latest, made, true)
-        if not at:
+        found = self._at_conditions(row, made, true, judge)
+        if found is None:
             return None
+        a, b, said_of, written, latest = found
         digits = [len(d) for d in re.findall(r"\d\.(\d+)", row.latex)]
         try:
             with budget(self.row_seconds):
-                a, b = _set_values(made, at), _set_values(true, at)
                 if digits and not (a.free_symbols | b.free_symbols):
                     # -\ln(1 - 0.731) for -\ln(1 - σ(1)): right up to the rounding shown
                     x, y = complex(sp.N(a.doit(), 20)), complex(sp.N(b.doit(), 20))
@@ -1734,9 +1788,87 @@ class _Checker:
                     return None
         except (OverBudget, Exception):  # over budget, or no value: the row stays wrong
             return None
-        said = ", ".join(f"{self.show(n)} = {self.show(v)}" for n, v in said_of.items())
+        said = ", ".join(f"{self.show(written.get(n, n))} = {self.show(v)}"
+                         for n, v in said_of.items())
         lines = ", ".join(sorted({str(latest[n][0]) for n in said_of}))
         return f"right with {said}, as the text sets (line {lines})"
+
+    def _value_at_conditions(self, parts, judge):
+        """The Finding of ``name = number`` in the prose when the name is one the
+        document defines and the values the prose set before it give it ("Then
+        $a_1 = 0.5$ and $C = 0.25$"), else None: a condition the text sets. A
+        value said of a case ("if $a_1 = 0.9$") is a condition whatever it is."""
+        (name, _, row), (value, latex, _) = parts
+        if _HYPOTHETICAL.search(self._before(row)[-40:]):
+            return None
+        try:
+            with budget(self.row_seconds):
+                true = judge.truth(name)
+                entry = _sample_entries(judge, {name}).get(name, name)  # y_1 → y[1]
+                if true == name and judge.truth(entry) == entry:
+                    return None  # an input (x_1 = 1, \eta = 0.1), not a value to work out
+                found = self._at_conditions(row, value, true, judge)
+                if found is None:
+                    return None
+                _, b, said_of, written, latest = found
+                if b.free_symbols or b.has(D, sp.Indexed, AppliedUndef):
+                    return None
+                x = complex(sp.N(b.doit(), 20))
+        except (OverBudget, Exception):  # noqa: BLE001 - no value: the text's condition
+            return None
+        if abs(x.imag) > 1e-12:
+            return None
+        digits = max([len(d) for d in re.findall(r"\d\.(\d+)", latex)] + [0])
+        said = ", ".join(f"{self.show(written.get(n, n))} = {self.show(v)}"
+                         for n, v in said_of.items())
+        lines = ", ".join(sorted({str(latest[n][0]) for n in said_of}))
+        wanted = float(value)
+        slack = 10 ** -digits * 1.000001 if digits else 1e-9 * max(1.0, abs(x.real))
+        if abs(x.real - wanted) <= slack:
+            return Finding(row.line, row.line_end, row.latex, "correct",
+                           f"right with {said}, as the text sets (line {lines})")
+        shown = f"{x.real:.{max(digits, 4)}f}".rstrip("0").rstrip(".")
+        return Finding(row.line, row.line_end, row.latex, "wrong",
+                       f"it is {shown} with {said}, as the text sets (line {lines})",
+                       diagnosis=f"{self.show(name)} is {shown} there, not {latex.strip()}",
+                       correct_latex=shown, origin=True)
+
+    def _at_conditions(self, row, made, true, judge):
+        """``made`` and ``true`` at the values the prose set before ``row``, as
+        ``(made, true, said_of, written, latest)`` (what the text said of each
+        name, each name as the text wrote it, the conditions in force), or None
+        when no condition bears on them."""
+        latest = self._conditions_at(row)
+        written = {k: k for k in latest}  # each condition's name as the text wrote it
+        try:
+            with budget(self.row_seconds):
+                entries = _sample_entries(judge, names_in(made) | names_in(true) | set(latest))
+                if entries:  # "x_1 = 1, a_1 = \sigma(-0.5)": sample 1's x_i and a_i
+                    written = {entries.get(k, k): w for k, w in written.items()}
+                    latest = {entries.get(k, k): v for k, v in latest.items()}
+                    made, true = (judge.truth(e.xreplace(entries)) for e in (made, true))
+                for name, (line, _) in list(latest.items()):
+                    try:
+                        inputs = names_in(judge.truth(name)) - {name}
+                    except OverBudget:
+                        raise
+                    except Exception:  # noqa: BLE001 - a name the judge cannot expand
+                        continue       # keeps its value
+                    if any(latest.get(x, (0,))[0] > line for x in inputs):
+                        # "a_1 = 0.5" before a step that sets w and b anew: a value of then
+                        del latest[name]
+                if latest.get(COUNT, (0, None))[1] == 1:
+                    # one sample ("take one pair, n = 1"): its x^{(1)} is the example's x
+                    made, true = (_one_sample(e.xreplace({COUNT: 1})) for e in (made, true))
+                    written = {_one_sample(k): w for k, w in written.items()}
+                    latest = {_one_sample(k): v for k, v in latest.items()}
+                at, said_of = self._condition_values(latest, made, true)
+                if not at:
+                    return None
+                made, true = _set_values(made, at), _set_values(true, at)
+        except (OverBudget, Exception):  # noqa: BLE001 - no value at them: nothing said
+            return None
+        return made, true, said_of, written, latest
 
     @staticmethod
     def _condition_values(latest, made, true):
@@ -2018,6 +2150,13 @@ class _Checker:
 
 class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
+
+
+def _expand_outside_sums(expr):
+    r"""``expr`` expanded, each sum kept whole (a step's gradient
+    -\frac{α}{m} \sum (ŷ - y) x over α is -\frac{1}{m} \sum (ŷ - y) x, not two sums)."""
+    sums = {s: sp.Dummy() for s in expr.atoms(sp.Sum)}
+    return sp.expand(expr.xreplace(sums)).xreplace({v: s for s, v in sums.items()})
 
 
 def _grounded(expr, definitions, seen=None) -> bool:

@@ -53,6 +53,7 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
             _extra_factors(expr, show),
             _extra_terms(expr, show),
             _term_numbers(expr, show),
+            _unrolled_terms(expr, previous, show),
             _missing_factors(expr, _factor_pool(expr, chain, definitions), show),
             _omitted_terms(expr, lhs, previous, definitions, show)):
         if repair[1] is not None:
@@ -227,6 +228,20 @@ def _swaps(expr, lhs, previous, definitions, show):
                     fixed = _sub(expr, site, sp.Mul(*changed))
                     if fixed != expr and fixed != expr.xreplace({old: new}):
                         yield f"{show(old)} where {show(new)} belongs", fixed
+    # one name for another letter with the same scripts, a layer's own letter:
+    # x_2 for h_2 (the input where the hidden unit belongs), z_j for a_j
+    for old in sorted(mine, key=str):
+        for new in sorted(known - mine, key=str):
+            if _stem(new) != _stem(old) and _scripts(new) == _scripts(old) != "" \
+                    and type(new) is type(old):
+                yield (f"{show(old)} where {show(new)} belongs", expr.xreplace({old: new}),
+                       (show(old), show(new)))
+
+
+def _scripts(name) -> str:
+    """A name without its stem: ``_2`` of x_2 and h_2, ``^(1)[i]`` of a^(1)[i]."""
+    text = str(name)
+    return text[len(_stem(name)):]
 
 
 def _letters(expr, lhs, show):
@@ -452,6 +467,21 @@ def _missing_factors(expr, pool, show):
         where = [s for s in sites if (s in inside) == bool(c.free_symbols & bound)] or sites
         for site in where:
             yield f"a missing factor {show(c)}", _sub(expr, site, site * c)
+
+
+def _unrolled_terms(expr, previous, show):
+    r"""A term of the row before's short sum left out when it is written out:
+    \sum_{j=1}^{2} δ_j w_{j1} = δ_1 w_{11}, the j = 2 term forgotten."""
+    if previous is None:
+        return
+    short = [s for s in previous.atoms(sp.Sum) if len(s.limits) == 1
+             and all(b.is_Integer for b in s.limits[0][1:])
+             and 2 <= s.limits[0][2] - s.limits[0][1] + 1 <= 6]
+    done = sp.expand(previous.xreplace({s: s.doit() for s in short}), deep=False)
+    if not done.is_Add or len(done.args) > 6 or (not short and len(done.args) > 3):
+        return  # (a short sum read as its terms already: δ_1 w_{11} + δ_2 w_{21})
+    for t in done.args:
+        yield f"omits the term {show(t)}", expr + t
 
 
 def _omitted_terms(expr, lhs, previous, definitions, show):

@@ -201,6 +201,9 @@ LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
 
 #: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
 SCRIPTED = re.compile(r"(.+?)_\{?(-?[A-Za-z0-9]+)\}?(\^.*)?")  # (r_{-k}: all but k)
+#: a name a step away from a general letter, ``w_{t+1}``, ``\theta_{t-1}``:
+#: (stem, letter, step, superscript)
+STEP = re.compile(r"(.+?)_\{([a-z])([+-]\d+)\}(\^.*)?")
 
 
 def is_entry(name: str, vector: str) -> bool:
@@ -245,8 +248,11 @@ def _renamed(name: str, at: dict) -> str:
     """A name's general indices given values: ``w_{k1}`` → ``w_{21}`` and
     ``a^(l-1)`` → ``a^(1)`` for k = 2, l = 2 (the name unchanged if it has none)."""
     stem, hat, top = name.partition("^")
-    m = SCRIPTED.fullmatch(stem)
-    if m:
+    m, step = SCRIPTED.fullmatch(stem), STEP.fullmatch(stem)
+    if step and step.group(2) in at:  # w_{t+1} → w_1 for t = 0
+        sub = str(at[step.group(2)] + int(step.group(3)))
+        stem = f"{step.group(1)}_{sub if len(sub) == 1 else '{' + sub + '}'}"
+    elif m:
         toks = re.findall(r"-|[A-Za-z]|\d+", m.group(2))
         if any(t in at for t in toks):
             sub = "".join(str(at[t]) if t in at else t for t in toks)

@@ -40,6 +40,9 @@ _DEFINES = re.compile(
     r"(?:_\{?[A-Z]\}?)?"  # J_B(w): a cost named for its batch is the function J
     r"(?:\^\{\([^{}]*\)\}|(\^[Ll]|\^\{[Ll](?:[+-][0-9])?\}))?'?"
     rf"\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*\)\s*&?\s*=")
+#: ``e = …`` (or ``e :=``): the document names its own e (an error ŷ − y), so
+#: the bare letter is that name, not Euler's number; ``e^{…}`` stays exp
+_NAMES_E = re.compile(r"(?:^|[$&(]|\\\[|\\\\)\s*e\s*&?\s*:?=(?!\s*2\.71)", re.M)
 #: fonts whose name is the letters alone: \mathrm{SSR} is SSR
 _FONT_NAME = re.compile(r"\\(?:mathrm|operatorname|text)\{([A-Za-z]+)\}")
 
@@ -61,7 +64,7 @@ class Macro:
 
 @dataclass
 class Notation:
-    """What a document has taught us so far.
+    r"""What a document has taught us so far.
 
     Attributes:
         macros: macro name (without backslash) → :class:`Macro`.
@@ -70,12 +73,15 @@ class Notation:
         indexed: bases that carry the sample index (informational: the
             reader makes any ``base_i`` indexed when ``i`` is an index).
         index: the sample index letter.
+        letters: letters the document defines that are otherwise constants
+            (``e`` after ``e = \hat y - y``).
     """
 
     macros: dict = field(default_factory=dict)
     functions: set = field(default_factory=lambda: set(DEFAULT_FUNCTIONS))
     indexed: set = field(default_factory=lambda: set(DEFAULT_INDEXED))
     index: str = "i"
+    letters: set = field(default_factory=set)
 
     def learn(self, tex: str) -> None:
         r"""Collect the macros and function definitions in ``tex``.
@@ -87,6 +93,8 @@ class Notation:
         font (``\mathcal{L}(\theta)``, ``\hat{f}(x)``), as the reader names it.
         """
         self.macros.update(read_macros(tex))
+        if _NAMES_E.search(tex):
+            self.letters.add("e")
         for m in _DEFINES.finditer(tex):
             name = re.sub(r"\s+", "", m.group(1))
             font = _FONT_NAME.fullmatch(name)

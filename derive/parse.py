@@ -765,7 +765,10 @@ def parse_row(tex: str, notation: Notation | None = None, *, wrt=None, file: str
             reader.fail("only words (\\text{…}) here, no formula to read" if words
                         else "empty expression", 0)
         reader.match_brackets()
-        return reader.read(0, len(reader.toks), 0)
+        expr = reader.read(0, len(reader.toks), 0)
+        if "e" in notation.letters:  # e = \hat y - y: the document's e, not Euler's
+            expr = expr.xreplace({sp.E: sp.Symbol("e")})
+        return expr
     except LatexParseError:
         raise
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError,

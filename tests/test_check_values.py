@@ -1,0 +1,225 @@
+"""Worked examples, recurrences over steps and the notation of held-out set 11: each
+test names what a reader writes and what the checker must say about it."""
+
+import pytest
+
+from derive.judge import OverBudget, budget
+from test_check_context import one
+from test_check_context import verdicts as findings  # line → its findings
+
+NEURON = r"""# One sigmoid neuron
+
+The cost is $C = \frac{1}{n}\sum_{i=1}^{n} (a_i - y_i)^2$ with $a_i = \sigma(z_i)$ and
+$z_i = w x_i + b$.
+
+## Sanity check with one sample
+
+Take $n = 1$, $x_1 = 1$, $y_1 = 0$, and start from $w = 0$, $b = 0$. Then
+$z_1 = 0$, $a_1 = %s$ and $C = %s$.
+
+With learning rate $\eta = 1$ one step gives $w = -0.25$, $b = -0.25$, so
+$z_1 = -0.5$ and $a_1 = \sigma(-0.5) \approx 0.3775$, and the cost drops to
+$C \approx 0.1425$.
+"""
+
+
+def test_values_of_defined_names_are_worked_out_at_the_prose_values(tmp_path):
+    # a_1 and C are names the document defines: at x_1 = 1, w = b = 0 they are
+    # σ(0) = 0.5 and (0.5 - 0)^2 = 0.25, checked, not taken as new conditions
+    found = findings(tmp_path, NEURON % ("0.5", "0.25"), "n.md")
+    assert one(found, 9, "a_1").verdict == "correct"
+    assert one(found, 9, "C =").verdict == "correct"
+    assert "x_1 = 1" in one(found, 9, "C =").reason  # named as the text writes it
+    # after the step, a_1 = 0.5 of line 9 is stale: w and b were set anew on line 11
+    assert one(found, 12, "a_1").verdict == "correct"
+    assert one(found, 13, "C").verdict == "correct"
+
+
+def test_a_wrong_value_of_a_defined_name_is_wrong_with_the_value(tmp_path):
+    found = findings(tmp_path, NEURON % ("0.5", "0.5"), "n.md")
+    f = one(found, 9, "C =")
+    assert f.verdict == "wrong"
+    assert f.correct_latex == "0.25"
+
+
+def test_inputs_and_cases_stay_conditions(tmp_path):
+    # y_1 = 1 "instead" is data the text sets anew; "if a_1 = 0.9" is a case
+    text = NEURON % ("0.5", "0.25") + (
+        "\nWith $y_1 = 1$ instead the gradient changes sign, and if $a_1 = 0.9$ the\n"
+        "neuron saturates.\n")
+    found = findings(tmp_path, text, "n.md")
+    assert one(found, 15, "y_1").verdict == "unchecked"
+    assert one(found, 15, "a_1").verdict == "unchecked"
+
+
+MOMENTUM = r"""# Momentum
+
+$$
+L(w) = (w - 3)^2 , \qquad L'(w) = 2 (w - 3) .
+$$
+
+Heavy-ball momentum keeps a velocity:
+
+$$
+\begin{aligned}
+v_{t+1} &= \beta v_t + L'(w_t), \\
+w_{t+1} &= w_t - \eta \, v_{t+1} .
+\end{aligned}
+$$
+
+Substituting,
+
+$$
+\begin{aligned}
+w_{t+1} &= w_t - \eta \beta v_t - \eta L'(w_t) \\
+        &= w_t - \eta \beta v_t - %s \\
+        &= (1 - 2\eta) w_t - \eta \beta v_t + 6 \eta .
+\end{aligned}
+$$
+
+## Two numeric steps
+
+Use $\eta = 0.1$, $\beta = 0.9$ and start at $w_0 = 0$ with $v_0 = 0$.
+
+$$
+v_1 = 0.9 \cdot 0 + (-6) = -6, \qquad w_1 = 0 - 0.1 \cdot (-6) = 0.6 .
+$$
+
+The gradient at the new point is
+
+$$
+L'(w_1) = 2(0.6 - 3) = -4.8 .
+$$
+
+Filler line one.
+Filler line two.
+Filler line three.
+Filler line four.
+Filler line five.
+Filler line six.
+
+$$
+v_2 = 0.9 \cdot (-6) + (-4.8) = -10.2, \qquad w_2 = 0.6 - 0.1 \cdot (-10.2) = %s .
+$$
+
+The loss went from $L(w_0) = 9$ to $L(w_2) = (1.62 - 3)^2 = 1.9044$.
+"""
+
+
+def test_a_recurrence_is_read_for_the_steps_the_text_writes(tmp_path):
+    # w_{t+1} = w_t - η v_{t+1} defines w_1, w_2, … (t = 0, 1): the substituted
+    # update holds for every t, and a slip in it is found
+    found = findings(tmp_path, MOMENTUM % (r"2 \eta (w_t - 3)", "1.62"), "n.md")
+    assert one(found, 20).verdict == "correct"
+    assert one(found, 21).verdict == "correct"
+    found = findings(tmp_path, MOMENTUM % (r"2 \eta \beta (w_t - 3)", "1.62"), "n.md")
+    f = one(found, 21)
+    assert f.verdict == "wrong" and "extra factor" in f.diagnosis and "beta" in f.diagnosis
+
+
+def test_a_worked_example_keeps_its_values_through_its_section(tmp_path):
+    # v_2 is 21 lines after "w_0 = 0": beyond the 15 lines of the prose's reach, but in
+    # the same section, so it is worked out from the recurrence
+    found = findings(tmp_path, MOMENTUM % (r"2 \eta (w_t - 3)", "1.62"), "n.md")
+    assert one(found, 48, "v_2").verdict == "correct"
+    assert one(found, 48, "w_2").verdict == "correct"
+    assert one(found, 51, "L(w_0)").verdict == "correct"
+    assert one(found, 51, "L(w_2)").verdict == "correct"
+    found = findings(tmp_path, MOMENTUM % (r"2 \eta (w_t - 3)", "1.72"), "n.md")
+    assert one(found, 48, "w_2").verdict == "wrong"
+
+
+TANH = r"""\documentclass{article}
+\begin{document}
+Two hidden units,
+\begin{align*}
+  u_j &= w^{(1)}_{j1} x_1 + w^{(1)}_{j2} x_2 + b^{(1)}_j, \qquad j = 1, 2, \\
+  h_j &= \tanh(u_j), \\
+  \hat y &= w^{(2)}_1 h_1 + w^{(2)}_2 h_2 + b^{(2)} .
+\end{align*}
+For one example the loss is $L = \frac{1}{2} (\hat y - y)^2$, so with $e = \hat y - y$,
+\begin{align*}
+  \frac{\partial L}{\partial w^{(2)}_1} &= e \, h_1, \\
+  \frac{\partial L}{\partial w^{(2)}_2} &= e \, %s .
+\end{align*}
+With $\delta_j = e \, w^{(2)}_j (1 - h_j^2)$ the input's gradient sums over $j$:
+\begin{align}
+  \frac{\partial L}{\partial x_1}
+    &= \sum_{j=1}^{2} \delta_j \, w^{(1)}_{j1} \\
+    &= %s .
+\end{align}
+With $m$ examples and the loss $\frac{1}{2m}\sum_{i=1}^{m} (\hat y^{(i)} - y^{(i)})^2$,
+\[
+  \frac{\partial L}{\partial w^{(2)}_1} = \frac{1}{m} \sum_{i=1}^{m} \big( \hat y^{(i)} - y^{(i)} \big) h^{(i)}_1 .
+\]
+\end{document}
+"""
+BOTH = (r"(\hat y - y) \left[ w^{(2)}_1 (1 - h_1^2) w^{(1)}_{11} + "
+        r"w^{(2)}_2 (1 - h_2^2) w^{(1)}_{21} \right]")
+
+
+def test_a_document_that_defines_e_means_its_own_e(tmp_path):
+    # e = \hat y - y names the error: not Euler's number
+    found = findings(tmp_path, TANH % ("h_2", BOTH))
+    assert one(found, 9, "e =").verdict == "correct"
+    assert one(found, 11).verdict == "correct"
+    assert one(found, 12).verdict == "correct"
+    assert one(found, 18).verdict == "correct"
+
+
+def test_a_name_of_another_letter_with_the_same_scripts(tmp_path):
+    # x_2 where h_2 belongs: the input where the hidden unit belongs
+    f = one(findings(tmp_path, TANH % ("x_2", BOTH)), 12)
+    assert f.verdict == "wrong"
+    assert f.diagnosis == "x_2 where h_2 belongs"
+    assert f.correct_latex == "e h_2"
+
+
+def test_a_term_of_a_short_sum_left_out_when_written_out(tmp_path):
+    written = r"(\hat y - y) \, w^{(2)}_1 \left( 1 - h_1^2 \right) w^{(1)}_{11}"
+    f = one(findings(tmp_path, TANH % ("h_2", written)), 18)
+    assert f.verdict == "wrong"
+    assert f.diagnosis == r"omits the term \delta_2 w_{21}^{(1)}"
+
+
+def test_a_sum_over_examples_the_formulas_never_define_is_unchecked(tmp_path):
+    # L is defined for one example; the batch loss is only in words and an unnamed
+    # formula, so ∂L/∂w as an average over m examples is not compared with it
+    f = one(findings(tmp_path, TANH % ("h_2", BOTH)), 22)
+    assert f.verdict == "unchecked"
+    assert "for one example only" in f.reason
+
+
+def test_a_prediction_written_once_is_each_sample_s_in_a_sum(tmp_path):
+    text = (r"The model is $\hat y = w x + b$ and the cost is" "\n"
+            r"$$C = \frac{1}{n}\sum_{i=1}^{n} (\hat y_i - y_i)^2 .$$" "\n"
+            r"$$\frac{\partial C}{\partial w} = \frac{2}{n}\sum_{i=1}^{n} (\hat y_i - y_i) %s .$$"
+            "\n")
+    assert one(findings(tmp_path, text % "x_i", "n.md"), 3).verdict == "correct"
+    assert one(findings(tmp_path, text % "y_i", "n.md"), 3).verdict == "wrong"
+
+
+def test_a_step_s_gradient_keeps_its_sum_whole_for_the_repair(tmp_path):
+    text = r"""The cost is $J = \frac{1}{2m}\sum_{i=1}^{m} (w x_i + b - y_i)^2$, so
+$$\frac{\partial J}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (w x_i + b - y_i) .$$
+One step of gradient descent is
+$$b \leftarrow b - \frac{\alpha}{m} \sum_{i=1}^{m} (w x_i + b - y_i) x_i$$
+"""
+    f = one(findings(tmp_path, text, "n.md"), 4)
+    assert f.verdict == "wrong"
+    assert f.diagnosis == "an extra factor x_i"
+
+
+def test_budgets_nest():
+    # an inner block ends by the outer one's time, and the outer one still rings after it
+    import time
+    start = time.monotonic()
+    with pytest.raises(OverBudget):
+        with budget(0.3):
+            try:
+                with budget(5):
+                    time.sleep(1)
+            except OverBudget:
+                assert time.monotonic() - start < 0.6
+            time.sleep(1)
+    assert time.monotonic() - start < 0.8

@@ -47,9 +47,10 @@ from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars, expand_macros
 from .parse import parse_row
-from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT,
-                   DOT_DATA_FIRST, GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL, balanced,
-                   data_first_sum, defined_as, dot_sum, gradient_entry, index_letter, is_constant, is_list, norm_entries, tuple_row, written_out)
+from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST,
+                   GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, SAMPLE_COUNTS, TAIL,
+                   balanced, data_first_sum, defined_as, dot_sum, gradient_entry, index_letter,
+                   is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
 BAD = ("wrong", "factor")
@@ -133,7 +134,8 @@ _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\ma
 #: a sum with its range, \sum_{k=1}^{K}: (letter, upper limit)
 _EXPLICIT_SUM = re.compile(r"\\sum_\{\s*([a-z])\s*=\s*[01]\s*\}\^\{?\s*(\\?[A-Za-z]+)\s*\}?")
 #: a sum over a letter without a range, \sum_l or \sum_{l} (not the sample index i)
-_LIMITLESS_SUM = re.compile(r"\\sum_(?:\{\s*([a-hj-z])\s*\}|([a-hj-z]))(?!\s*\^)")
+_LIMITLESS_SUM = re.compile(r"\\sum_(?:\{\s*([a-hj-z])\s*\}|([a-hj-z])|\{\s*([a-hj-z])\s*\\neq?\s*"
+                            r"([a-z])\s*\})(?!\s*\^)")
 #: a norm's bar, \lVert or \|
 _NORM_MARK = re.compile(r"\\[lr]?Vert(?![A-Za-z])|\\\|")
 #: the prose's one-hot label: "if the true class is $1$", "the correct label is 2"
@@ -209,12 +211,33 @@ def check_file(path, *, assume=(), row_seconds: float | None = ROW_SECONDS) -> R
                          r"\s*&?\s*=", doc.text):
         notation.functions.add(m.group(1))
     _values_not_functions(doc.text, notation)
+    if _one_example(doc.text):
+        notation.index = "\u0131"  # no letter the text writes: i is an input's, not a sample's
     pins = Assumptions.read(assume, where="--assume")
     pins.extend(read_front_matter(doc.text, doc.kind, str(path)))
     pins.apply(notation)
     checker = _Checker(str(path), notation, pins, derivative_style(doc.text, notation.macros),
                        row_seconds)
     return checker.run(doc)
+
+
+#: "with $d = 2$", "$K = 3$ classes": a count of features, classes or units the
+#: document gives (its letter, its value)
+_FEATURE_COUNT = re.compile(r"\$\s*([dDKhp])\s*=\s*([2-6])\s*\$")
+#: ``\sum_{i=1}^{d}``: a sum over i and what it runs to
+_SUM_OVER_I = re.compile(r"\\sum_\{\s*i\s*=\s*[01]\s*\}\s*\^\s*\{?\s*(\\?[A-Za-z]+|\d+)")
+#: the marks of an average or a sum over samples: 1/n, 1/m, \sum_i, \sum_{i=1}^{n}
+_OVER_SAMPLES = re.compile(r"\\frac\s*\{\s*1\s*\}\s*\{\s*2?\s*[nmNM]\s*\}|\\sum_\{?\s*i\s*\}?(?![\w=\s])"
+                           r"|\\sum_\{\s*i\s*=\s*[01]\s*\}\s*\^\s*\{?\s*[nmNM]\b|\^\{\(i\)\}")
+
+
+def _one_example(text: str) -> bool:
+    r"""Is the document about one example, its i running over the example's inputs
+    (``\sum_{i=1}^{d} w_{ji} x_i``) and never over samples? Then x_i is input i, not
+    sample i's x."""
+    tops = _SUM_OVER_I.findall(text)
+    return bool(tops) and not _OVER_SAMPLES.search(text) and all(
+        t.lstrip("\\") not in SAMPLE_COUNTS for t in tops)
 
 
 def _objectives(costs, definitions) -> list:
@@ -341,6 +364,11 @@ class _Checker:
         self.text = doc.text
         self.superscripted = superscripted(doc.text, self.notation.macros)
         self.lines = doc.text.splitlines()  # (split once: the prose is looked up per row)
+        # "with $d = 2$": a sum to d is written out for the document's own d (and K, h)
+        given: dict = {}
+        for letter, v in _FEATURE_COUNT.findall(doc.text):
+            given.setdefault(letter, set()).add(int(v))
+        self.counts_given = {k: v.pop() for k, v in given.items() if len(v) == 1}
         # the section each line is in (a heading starts one), for how far a condition reaches
         self.section = list(itertools.accumulate(
             bool(_HEADING.match(t)) for t in self.lines)) or [0]
@@ -398,9 +426,13 @@ class _Checker:
             every = {"d"}  # z_i = w^T x_i = \sum_j w_j x_{ij}: the d features, as w^T x reads
 
         def ranged(m):
-            letter = m.group(1) or m.group(2)
+            letter = m.group(1) or m.group(2) or m.group(3)
             tops = ranges.get(letter) or every
-            return rf"\sum_{{{letter}=1}}^{{{next(iter(tops))}}}" if len(tops) == 1 else m.group(0)
+            if len(tops) != 1:
+                return m.group(0)
+            if m.group(3):  # \sum_{j \neq k}: all but k of the letter's range
+                return rf"\sum_{{{letter} \neq {m.group(4)}}}^{{{next(iter(tops))}}}"
+            return rf"\sum_{{{letter}=1}}^{{{next(iter(tops))}}}"
         if every:
             doc = dataclasses.replace(doc, rows=[
                 dataclasses.replace(r, latex=_LIMITLESS_SUM.sub(ranged, r.latex))
@@ -477,7 +509,7 @@ class _Checker:
             definitions = in_force.at(parts[0][2].line)
             ident = tuple(sorted(id(v) for v in definitions.values()))
             if ident not in judges:
-                judges[ident] = Judge(definitions, INDEX, COUNT)
+                judges[ident] = Judge(definitions, INDEX, COUNT, seconds=self.row_seconds)
             if id(parts) in self.solutions:
                 self._solution(parts, judges[ident], definitions)
                 continue
@@ -618,7 +650,7 @@ class _Checker:
                                      f"timeout: reading it took over {self.row_seconds:g} s")
             if not parts and isinstance(expr, D):
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
-            written = written_out(expr)
+            written = written_out(expr, counts=self.counts_given)
             if written is not expr and written != expr:
                 self.unwritten[id(written)] = expr  # its repairs are tried as written too
             parts.append((written, latex, row))
@@ -737,6 +769,12 @@ class _Checker:
                 if d.expr not in seen:
                     seen.append(d.expr)
         self.differentiated = differentiated
+        # θ_t = θ_{t-1} - η g_t once for plain descent, again for momentum, for Adam…: a
+        # name with several recurrences is not unrolled (its steps mean different things)
+        self.recurrences = collections.Counter(
+            _stem(str(p[0][0])) for p in ordered if len(p) >= 2 and is_name(p[0][0]) and any(
+                _stem(v.name) == _stem(str(p[0][0])) and STEP.fullmatch(v.name)
+                for v in p[-1][0].free_symbols if isinstance(v, sp.Symbol)))
         for parts in ordered:
             # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it
             if len(parts) != 2 and not (
@@ -787,8 +825,78 @@ class _Checker:
                 bare = sp.Symbol(lhs.func.__name__)
                 if not rhs.has(bare):
                     out.append((line, ("bare", bare), bare, rhs))
+            middle, last = parts[1][0], parts[-1][0]
+            if len(parts) > 2 and isinstance(middle, sp.Symbol) and key(middle) not in keys \
+                    and last.free_symbols and parts[0][2].env not in _INLINE \
+                    and first.get(key(middle), 10 ** 9) > line and not last.has(middle) \
+                    and not self.pins.is_input(middle) and key(middle) not in derivatives:
+                # \hat{y} = z^{(2)} = \sum_j w_j a_j + b: z^{(2)} is named here too
+                keys.add(key(middle))
+                out.append((line, key(middle), middle, last))
+        out += self._needed_instances(out, keys)
         out += self._without_sample(out, keys)
+        out += self._means(out, keys)
         return out + self._per_sample(out, keys)
+
+    def _needed_instances(self, found, keys) -> list:
+        """The instances of a rule for a general index that other definitions use and
+        the text never writes: z^{(1)}_1 = … of z^{(1)}_j = … when a^{(1)}_1 =
+        σ(z^{(1)}_1) is made from a^{(1)}_j = σ(z^{(1)}_j). As ``(line, key, name, body)``."""
+        def letters(name):  # z_j^(1): j; w_{jk}: j, k (the values are what is wanted)
+            m = SCRIPTED.fullmatch(name.name)
+            return sorted({t for t in re.findall(r"[A-Za-z]", m.group(2)) if t.islower()
+                           and t not in (self.notation.index, "n")} if m else set())
+        general = [(line, name, body, letters(name))
+                   for line, _, name, body in found if isinstance(name, sp.Symbol)]
+        general = [g for g in general if g[3] and len(g[3]) <= 2
+                   and self.recurrences[_stem(str(g[1]))] <= 1]
+        out: list = []
+        todo = list(found)
+        for _ in range(3):  # z_1 needs u_1 needs …: a few rounds reach every one
+            wanted = {v for d in todo for v in d[3].free_symbols
+                      if isinstance(v, sp.Symbol) and key(v) not in keys}
+            todo = []
+            for line, name, body, letters in general:
+                for combo in itertools.product(range(1, 10), repeat=len(letters)):
+                    at = dict(zip(letters, combo))
+                    made = instantiate(name, at)
+                    if made in wanted and key(made) not in keys:
+                        keys.add(key(made))
+                        todo.append((line, key(made), made, instantiate(body, at)))
+            out += todo
+            if not todo:
+                break
+        return out
+
+    def _means(self, found, keys) -> list:
+        r"""``\bar{u} = \frac{1}{n} \sum_{i=1}^{n} u_i`` stated once ("for any
+        per-sample quantity u_i"): the \bar x, \overline{xy}, \overline{y^2} the document
+        uses and does not define, each the mean of its samples' entries (x_i y_i, y_i^2),
+        as ``(line, key, name, body)``. Nothing without such a definition."""
+        bases = {str(a.base): a.base for a in self.used_indexed if len(a.indices) == 1}
+        schema = None
+        for line, _, name, body in found:
+            product = _mean_of(name, bases, sp.Symbol("_u"))
+            sums = body.atoms(sp.Sum) if product is not None else ()
+            if len(sums) == 1:
+                (total,) = sums
+                (i, lo, hi), = total.limits
+                if lo == 1 and total.function == product.xreplace({sp.Symbol("_u"): i}) \
+                        and sp.simplify(body - total / hi) == 0:
+                    schema = (line, i, hi)
+                    break
+        if schema is None:
+            return []
+        line, i, count = schema
+        out = []
+        for label in sorted(self.used_names):
+            name = sp.Symbol(label)
+            product = _mean_of(name, bases, i)
+            if product is None or key(name) in keys:
+                continue
+            keys.add(key(name))
+            out.append((line, key(name), name, sp.Sum(product, (i, 1, count)) / count))
+        return out
 
     def _without_sample(self, found, keys) -> list:
         """``p_1`` used where only sample i's ``p^{(i)}_1 = …`` is defined ("drop the
@@ -936,7 +1044,17 @@ class _Checker:
         ``(line, key, name, body)``: from this line on they replace what the names
         meant before (``have``). The values of k are those the document lists
         (``k = 1, 2, 3``), else those its names show."""
+        if self.recurrences[_stem(str(lhs))] > 1:
+            return []
         letters = self._general_letters({lhs})
+        if isinstance(lhs, (sp.Symbol, sp.Indexed)) and not letters:
+            # r^{(k)}_i = y_i - \sum_{j \neq k} w_j x_{ij}, no r^{(1)} written: the k of the
+            # w_k its body uses
+            wide = self._general_letters({lhs} | {v for v in rhs.free_symbols
+                                                  if isinstance(v, sp.Symbol)})
+            mine = str(lhs.base if isinstance(lhs, sp.Indexed) else lhs)
+            letters = {x: v for x, v in wide.items() if re.search(
+                rf"[_({{,]{x}(?![A-Za-z])", mine)}
         out = []
         names = sorted(letters)
         for combo in itertools.product(*(letters[x] for x in names)):
@@ -1132,6 +1250,16 @@ class _Checker:
                 if said:  # "with $\lambda_1 = 0$ the gradient is …"
                     self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
                     previous, previous_true = expr, made
+                    continue
+                if isinstance(expr, D) and isinstance(previous, D) and \
+                        parts[-1][0].is_Number and k < len(parts) - 1:
+                    # ∂C/∂w_1 = ∂C/∂w_2 = 0.25: two derivatives equal at a worked
+                    # example's values, not as formulas
+                    self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                           f"equal at the example's values (= "
+                                           f"{parts[-1][1].strip()}), not in general; the "
+                                           "values are not all given in formulas"))
+                    previous = None
                     continue
                 # \bar y, \tilde x: a statistic of a known name the text gives in words
                 lone = sorted(lab for lab in _labels(made) - _labels(previous_true)
@@ -1356,7 +1484,7 @@ class _Checker:
             return
         solved = dict(definitions)
         solved[name] = truth
-        self._chain(parts, Judge(solved, INDEX, COUNT), solved)
+        self._chain(parts, Judge(solved, INDEX, COUNT, seconds=self.row_seconds), solved)
         for _, _, r in parts:
             f = self.by_row.get(id(r))
             if f is not None and f.verdict != "correct" and not f.reason.startswith(said):
@@ -2141,7 +2269,8 @@ class _Checker:
             for why, fixed, *renamed in repairs(original, lhs=parts[0][0], previous=self.unwritten.get(id(previous), previous),
                                                 definitions=definitions, chain=chain,
                                                 index=INDEX, show=self.show):
-                yield (why, None if fixed is None else written_out(fixed), fixed, *renamed)
+                yield (why, None if fixed is None else written_out(fixed, counts=self.counts_given),
+                       fixed, *renamed)
         for why, fixed, *renamed in repairs(expr, lhs=parts[0][0], previous=previous,
                                             definitions=definitions, chain=chain,
                                             index=INDEX, show=self.show):
@@ -2150,6 +2279,25 @@ class _Checker:
 
 class _NoRepair(Exception):
     """No one-slip repair can be told apart from any other."""
+
+
+_MEAN = re.compile(r"(?:bar|overline)\{((?:[a-z](?:\^\{?\d\}?)?)+)\}")
+
+
+def _mean_of(name, bases: dict, i):
+    r"""What the mean ``name`` (\bar x, \overline{xy}, \overline{x^2}, \bar u) averages at
+    sample ``i``: x[i], x[i] y[i], x[i]^2 for letters the document indexes by sample
+    (``bases``: label → IndexedBase), u at a letter it does not; else None."""
+    m = _MEAN.fullmatch(str(name)) if isinstance(name, sp.Symbol) else None
+    if m is None:
+        return None
+    out = sp.Integer(1)
+    for letter, power in re.findall(r"([a-z])(?:\^\{?(\d)\}?)?", m.group(1)):
+        base = bases.get(letter)
+        if base is None and len(m.group(1)) > 1:
+            return None
+        out *= (base[i] if base is not None else sp.IndexedBase(letter)[i]) ** int(power or 1)
+    return out
 
 
 def _expand_outside_sums(expr):

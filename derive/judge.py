@@ -55,9 +55,12 @@ class Judge:
             A target may be a Symbol, an Indexed or an applied function
             (``C(w)``: then the call's arguments are matched).
         index: the sample index symbol; ``count``: the symbol for n.
+        seconds: the time each definition holding a ∂ may take to be made true
+            (None: no limit).
     """
 
-    def __init__(self, definitions: dict, index: sp.Symbol, count: sp.Symbol, seed: int = 0):
+    def __init__(self, definitions: dict, index: sp.Symbol, count: sp.Symbol, seed: int = 0,
+                 seconds: float | None = None):
         self.definitions = dict(definitions)
         self.index, self.count = index, count
         self.seed = seed
@@ -78,9 +81,10 @@ class Judge:
         for target, body in list(self.definitions.items()):
             if body.has(D):
                 try:
-                    self.definitions[target] = self.truth(body)
-                except Exception:  # left as written; a comparison using it will say so
-                    pass
+                    with budget(seconds):  # (w_{t+1} of a recurrence can grow without end)
+                        self.definitions[target] = self.truth(body)
+                except (OverBudget, Exception):  # left as written; a comparison using it
+                    pass                         # will say so
 
     def _learn_counts(self, expr) -> None:
         for s in expr.atoms(sp.Sum):

@@ -196,8 +196,8 @@ def defined(name, definitions) -> bool:
         return any(isinstance(k, AppliedUndef) and k.func == name.func for k in definitions)
     return False
 
-#: a layer label with a general letter: (l), (l-1), {l+1}, l
-LABEL = re.compile(r"([({]?)([a-z])([+-]\d+)?[)}]?")
+#: a layer label with a general letter: (l), (l-1), {l+1}, l, (\\ell)
+LABEL = re.compile(r"([({]?)([a-z]|ell)([+-]\d+)?[)}]?")
 
 #: a name with a subscript of letters and digits, ``w_{k1}``: (stem, subscript, superscript)
 SCRIPTED = re.compile(r"(.+?)_\{?(-?[A-Za-z0-9]+)\}?(\^.*)?")  # (r_{-k}: all but k)

@@ -22,6 +22,8 @@ from .models import n as COUNT
 
 #: the count a sum over features \sum_{j=1}^{d} is written out for
 FEATURES = 3
+#: the letters a sum over the samples runs to (a sum to d or K is over features, classes)
+SAMPLE_COUNTS = frozenset({"n", "m", "N", "M"})
 #: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
 INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
                         r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
@@ -148,18 +150,21 @@ def norm_entries(m, vectors) -> str:
     return f"({squares})" if m.group(4) else rf"\sqrt{{{squares}}}"
 
 
-def written_out(expr, index=INDEX):
+def written_out(expr, index=INDEX, counts=None):
     """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
     out, each entry the document's own name: y_1 \\log p_1 + …; entries with
     a sample index stay data (x_{i1} is x[i, 1]). A sum over features up to a
     count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
-    out for d = :data:`FEATURES`: an identity in d holds there too."""
+    out for d = :data:`FEATURES`, or for the value ``counts`` gives that count's name
+    (the document's own "$d = 2$"): an identity in d holds there too."""
     def expand(s):
         # of a double sum \sum_i \sum_{k=1}^{3}, the short limits are written out
         short, kept = [], []
         for k, lo, hi in s.limits:
-            if hi.is_Symbol and hi != COUNT and k.name != index.name and lo.is_Integer:
-                hi = sp.Integer(FEATURES)
+            if hi.is_Symbol and hi != COUNT and lo.is_Integer and (
+                    k.name != index.name or hi.name not in SAMPLE_COUNTS):
+                # (\sum_{i=1}^{d} w_{ji} x_i of one example: i runs over its d inputs)
+                hi = sp.Integer((counts or {}).get(hi.name, FEATURES))
             if lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12 and not any(
                     b.has(k) for lim in s.limits for b in lim[1:]):
                 short.append((k, lo, hi))

@@ -223,3 +223,128 @@ def test_budgets_nest():
                 assert time.monotonic() - start < 0.6
             time.sleep(1)
     assert time.monotonic() - start < 0.8
+
+
+MEANS = r"""\documentclass{article}
+\begin{document}
+We fit $\hat{y}_i = w x_i + b$. For any per-sample quantity $u_i$ we write its mean as
+$\bar{u} = \frac{1}{n} \sum_{i=1}^{n} u_i$, so $\overline{xy} = \frac{1}{n} \sum_{i=1}^{n} x_i y_i$.
+\begin{align}
+  L(w, b) &= \frac{1}{n} \sum_{i=1}^{n} \left( w x_i + b - y_i \right)^2 \\
+          &= w^2 \overline{x^2} + 2 w b \bar{x} + b^2 - 2 w \overline{xy} - 2 b \bar{y} + %s .
+\end{align}
+\end{document}
+"""
+
+
+def test_a_mean_stated_for_any_quantity_defines_every_bar_the_text_uses(tmp_path):
+    # \bar u = (1/n) Σ u_i "for any u": \bar x, \bar y, \overline{x^2}, \overline{y^2}
+    # are the means of x_i, y_i, x_i^2, y_i^2
+    assert one(findings(tmp_path, MEANS % r"\overline{y^2}"), 7).verdict == "correct"
+    f = one(findings(tmp_path, MEANS % r"\overline{y}"), 7)
+    assert f.verdict == "wrong"
+
+
+def test_without_the_schema_a_bar_is_not_guessed(tmp_path):
+    # no \bar u = (1/n) Σ u_i in the text: \bar x stays what the text gives in words
+    text = (MEANS % r"\overline{y^2}").replace(
+        r"For any per-sample quantity $u_i$ we write its mean as" "\n"
+        r"$\bar{u} = \frac{1}{n} \sum_{i=1}^{n} u_i$, so $\overline{xy} = \frac{1}{n} "
+        r"\sum_{i=1}^{n} x_i y_i$.", "")
+    rows = [f for fs in findings(tmp_path, text).values() for f in fs
+            if r"\overline{xy}" in f.latex]
+    assert rows and all(f.verdict != "correct" for f in rows)
+
+
+BACKPROP = r"""\documentclass{article}
+\newcommand{\dC}[1]{\frac{\partial C}{\partial #1}}
+\begin{document}
+A single training example has inputs $x_1, \dots, x_d$ and a target $y$:
+\begin{align}
+  z^{(1)}_j &= \sum_{i=1}^{d} w^{(1)}_{ji} x_i + b^{(1)}_j , \qquad a^{(1)}_j = \sigma\big(z^{(1)}_j\big) , \qquad j = 1, \dots, h, \\
+  \hat{y} &= z^{(2)} = \sum_{j=1}^{h} w^{(2)}_j a^{(1)}_j + b^{(2)} ,
+\end{align}
+with cost $C = \frac{1}{2} (\hat{y} - y)^2$. Writing everything out,
+\begin{align}
+  \dC{w^{(2)}_1} &= (\hat{y} - y) \, a^{(1)}_1 , \\
+  \dC{w^{(1)}_{11}} &= (\hat{y} - y) \, w^{(2)}_1 \, a^{(1)}_1 \big(1 - a^{(1)}_1\big) \, x_1 , \\
+  \dC{w^{(1)}_{21}} &= (\hat{y} - y) \, %s \, a^{(1)}_2 \big(1 - a^{(1)}_2\big) \, x_1 .
+\end{align}
+With these values, $\dC{w^{(2)}_1} = \dC{w^{(2)}_2} = 0.25$. In general,
+\begin{equation}
+  \dC{w^{(1)}_{ji}} = (\hat{y} - y) \, w^{(2)}_j \, a^{(1)}_j \big(1 - a^{(1)}_j\big) \, x_i .
+\end{equation}
+\end{document}
+"""
+
+
+def test_one_example_with_i_over_its_inputs(tmp_path):
+    # no samples: i runs over the d inputs; ŷ = z^{(2)} = … names z^{(2)} too; the
+    # z^{(1)}_1 that a^{(1)}_1 = σ(z^{(1)}_1) needs is made though the text never writes it
+    found = findings(tmp_path, BACKPROP % "w^{(2)}_2")
+    assert one(found, 7).verdict == "correct"
+    for line in (11, 12, 13, 17):  # (17: for every j and input i)
+        assert one(found, line).verdict == "correct", line
+    f = one(findings(tmp_path, BACKPROP % "w^{(1)}_{21}"), 13)
+    assert f.verdict == "wrong"
+    assert f.diagnosis == r"w_{21}^{(1)} where w_2^{(2)} belongs"
+
+
+def test_two_derivatives_equal_at_an_example_s_values_are_not_a_claim(tmp_path):
+    f = one(findings(tmp_path, BACKPROP % "w^{(2)}_2"), 15, r"\dC{w^{(2)}_2}")
+    assert f.verdict == "unchecked"
+    assert "example's values" in f.reason
+
+
+def test_a_layer_letter_written_ell(tmp_path):
+    text = r"""\documentclass{article}
+\newcommand{\p}[2]{\frac{\partial #1}{\partial #2}}
+\begin{document}
+\begin{align*}
+  z^{(1)} &= w^{(1)} x + b^{(1)}, & a^{(1)} &= \sigma\big(z^{(1)}\big), \\
+  z^{(2)} &= w^{(2)} a^{(1)} + b^{(2)}, & a^{(2)} &= \sigma\big(z^{(2)}\big),
+\end{align*}
+and $C = \big(a^{(2)} - y\big)^2$, so that $\sigma'(z^{(\ell)}) = a^{(\ell)} (1 - a^{(\ell)})$ and
+$\p{C}{b^{(\ell)}} = \delta^{(\ell)}$ with $\delta^{(\ell)} = \p{C}{z^{(\ell)}}$.
+\end{document}
+"""
+    found = findings(tmp_path, text)
+    assert all(f.verdict != "wrong" for fs in found.values() for f in fs)
+
+
+def test_the_feature_count_the_text_gives_and_a_sum_over_all_but_k(tmp_path):
+    text = r"""\documentclass{article}
+\newcommand{\sumi}{\sum_{i=1}^{n}}
+\newcommand{\sumj}{\sum_{j=1}^{d}}
+\begin{document}
+\begin{equation}
+  J(w) = \frac{1}{2n} \sumi \Big( y_i - \sumj w_j x_{ij} \Big)^2 .
+\end{equation}
+Let $r^{(k)}_i = y_i - \sum_{j \neq k} w_j x_{ij}$, the residual without feature $k$. Then
+\begin{align}
+  \frac{\partial J}{\partial w_k}
+    &= -\frac{1}{n} \sumi \Big( r^{(k)}_i - w_k x_{ik} \Big) x_{ik} .
+\end{align}
+For $d = 2$,
+\begin{align}
+  \frac{\partial J}{\partial w_2}
+    &= -\frac{1}{n} \sumi \left( y_i - w_1 x_{i1} - w_2 x_{i2} \right) %s .
+\end{align}
+\end{document}
+"""
+    found = findings(tmp_path, text % "x_{i2}")
+    assert one(found, 10).verdict == "correct"  # r^{(1)}, r^{(2)} from w_1, w_2
+    assert one(found, 15).verdict == "correct"  # d = 2, not the default 3
+    f = one(findings(tmp_path, text % "x_{i1}"), 15)
+    assert f.verdict == "wrong" and f.diagnosis == "x_{i1} where x_{i2} belongs"
+
+
+def test_a_chain_of_names_ending_in_a_value_names_nothing(tmp_path):
+    # a_1 = a_2 = log 2 ≈ 0.6931 in a worked example: both are log 2 at w = b = 0; the
+    # chain gives a value, it does not define a_2 as 0.6931
+    text = r"""The cost is $C = \frac{1}{n} \sum_{i=1}^{n} (a_i - y_i)^2$ with
+$a_i = \log(1 + e^{w x_i + b})$. Let $n = 2$, $x_1 = 1$, $x_2 = 2$ and start at $w = b = 0$.
+Then $a_1 = a_2 = \log 2 \approx 0.6931$.
+"""
+    found = findings(tmp_path, text, "n.md")
+    assert [f.verdict for f in found[3]] == ["correct"] * len(found[3])

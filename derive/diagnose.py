@@ -54,6 +54,7 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
             _extra_terms(expr, show),
             _term_numbers(expr, show),
             _unrolled_terms(expr, previous, show),
+            _cost_terms(expr, lhs, definitions, show),
             _missing_factors(expr, _factor_pool(expr, chain, definitions), show),
             _omitted_terms(expr, lhs, previous, definitions, show)):
         if repair[1] is not None:
@@ -484,22 +485,29 @@ def _unrolled_terms(expr, previous, show):
         yield f"omits the term {show(t)}", expr + t
 
 
+def _cost_terms(expr, lhs, definitions, show):
+    """A term left out of a derivative: ∂ of one of the cost's terms (a penalty's
+    λ w_1 forgotten)."""
+    if not isinstance(lhs, D):
+        return
+    body = definitions.get(lhs.expr)
+    if body is None and isinstance(lhs.expr, AppliedUndef):
+        body = next((b for t, b in definitions.items() if isinstance(t, AppliedUndef)
+                     and t.func == lhs.expr.func), None)
+    if body is None:
+        return
+    for t in sp.Add.make_args(sp.expand(body, deep=False, mul=True, multinomial=False)):
+        try:
+            d = sp.diff(t, lhs.wrt)
+        except (TypeError, ValueError, NotImplementedError):
+            continue
+        if d != 0:
+            yield f"omits the term {show(d)}", expr + d
+
+
 def _omitted_terms(expr, lhs, previous, definitions, show):
-    """A term left out: of ∂ of the cost's terms, or of the row before."""
+    """A term left out: of the row before."""
     candidates = []
-    if isinstance(lhs, D):
-        body = definitions.get(lhs.expr)
-        if body is None and isinstance(lhs.expr, AppliedUndef):
-            body = next((b for t, b in definitions.items() if isinstance(t, AppliedUndef)
-                         and t.func == lhs.expr.func), None)
-        if body is not None:
-            for t in sp.Add.make_args(sp.expand(body, deep=False, mul=True, multinomial=False)):
-                try:
-                    d = sp.diff(t, lhs.wrt)
-                except (TypeError, ValueError, NotImplementedError):
-                    continue
-                if d != 0:
-                    candidates.append(d)
     if previous is not None and not previous.is_Add and sp.count_ops(previous) < 80:
         # -\sum_k y_k (z_k - \log S): its terms are the sums of the summand's terms
         spread = sp.expand(previous).replace(  # -\sum_k -y_k \log S is \sum_k y_k \log S

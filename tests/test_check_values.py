@@ -348,3 +348,21 @@ Then $a_1 = a_2 = \log 2 \approx 0.6931$.
 """
     found = findings(tmp_path, text, "n.md")
     assert [f.verdict for f in found[3]] == ["correct"] * len(found[3])
+
+
+def test_a_penalty_term_left_out_of_a_written_out_gradient(tmp_path):
+    # ∂J/∂w_1 without the ridge part's λ_2 w_1: one of the cost's own terms, found
+    # before the many likelier-looking renamings use up the search
+    text = r"""\begin{equation}
+  J(w) = \frac{1}{2n} \sum_{i=1}^{n} \Big( y_i - \sum_{j=1}^{d} w_j x_{ij} \Big)^2
+         + \lambda_1 \sum_{j=1}^{d} |w_j| + \frac{\lambda_2}{2} \sum_{j=1}^{d} w_j^2 .
+\end{equation}
+For $d = 2$,
+\begin{align}
+  \frac{\partial J}{\partial w_1}
+    &= -\frac{1}{n} \sum_{i=1}^{n} \left( y_i - w_1 x_{i1} - w_2 x_{i2} \right) x_{i1} + \lambda_1 \operatorname{sign}(w_1) .
+\end{align}
+"""
+    f = one(findings(tmp_path, text), 7)
+    assert f.verdict == "wrong"
+    assert f.diagnosis == r"omits the term \lambda_2 w_1"

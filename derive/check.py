@@ -142,7 +142,9 @@ _NORM_MARK = re.compile(r"\\[lr]?Vert(?![A-Za-z])|\\\|")
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|target)\s+(?:class|label|category)\s+(?:is\s+)?"
                          r"(?:class\s+)?\$?\s*(?:[a-z]\s*=\s*)?(\d)\s*\$?(?![\d.])", re.I)
 #: the prose's "$j \neq k$" (or "$j = k$") about a rule's general indices
-_INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z])\s*\)?\s*\$")
+_INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z]|\d)\s*\)?\s*\$")
+#: a relation that is not an equation: ≠, <, >, ≤, ≥
+_INEQUALITY = re.compile(r"\\(?:neq?|le|leq|ge|geq|lt|gt)(?![A-Za-z])|[<>]")
 #: the prose that turns to one example of a cost summed over the samples
 _ONE_EXAMPLE = re.compile(r"\b(?:drop(?:ping)?|omit(?:ting)?|suppress(?:ing)?) the "
                           r"(?:super|sub)scripts?|\b(?:one|a single) (?:training )?(?:example|"
@@ -168,8 +170,9 @@ _APPROX = re.compile(r"\s*\\approx(?![A-Za-z])\s*")
 #: the prose that makes a value a case to consider, not a value worked out
 _HYPOTHETICAL = re.compile(r"\b(?:if|when|whenever|suppose|say|assume|assuming|let|at|near|"
                            r"close to|such as|like|e\.g\.|for example|unless)\W*\$?\s*$", re.I)
-#: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches,
-#: and how far within its own section (a worked example's "Step 1 … Step 2")
+#: how far back (lines) a condition in the prose ("with $\lambda_1 = 0$") reaches
+#: within its section, in a document without headings and with them (a worked
+#: example's "Step 1 … Step 2")
 _CONDITION_REACH = 15
 _SECTION_REACH = 40
 _HEADING = re.compile(r"\s*(?:#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s*\{)")
@@ -644,6 +647,10 @@ class _Checker:
                     return self._give_up(chain, row, "unchecked", "a norm of a matrix "
                                          "expression (matrix notation) in a document that "
                                          "works entry by entry; not read")
+                if _INEQUALITY.search(latex) and len(chain.parts) == 1:
+                    # "for $c \neq 2$", "on the branch $w_k > 0$": a condition, not a claim
+                    return self._give_up(chain, row, "unchecked", "an inequality (a "
+                                         "condition or a case), not an equation to check")
                 return self._give_up(chain, row, "unparsed", e.message)
             except OverBudget:
                 return self._give_up(chain, row, "unchecked",
@@ -1634,7 +1641,11 @@ class _Checker:
             lines[row.line_end - 1] if row.line_end <= len(lines) else "")
         said = ""
         for a, rel, b in _INDEX_RELATION.findall(near):
-            if a in letters and b in letters and a != b:
+            if a in letters and b.isdigit() and rel != "=":  # "for $c \neq 2$"
+                at = letters.index(a)
+                combos = [c for c in combos if c[at] != int(b)]
+                said += f" with {a} ≠ {b}"
+            elif a in letters and b in letters and a != b:
                 at = (letters.index(a), letters.index(b))
                 same = rel == "="
                 combos = [c for c in combos if (c[at[0]] == c[at[1]]) == same]
@@ -1843,8 +1854,11 @@ class _Checker:
 
     def _approximate(self, row, latex, made, true):
         """``(verdict, reason)`` of a link ``… \\approx 0.731``: right when it agrees
-        to the decimals shown, with the values the prose just set."""
-        digits = max([len(d) for d in re.findall(r"\d\.(\d+)", latex)] + [0])
+        to the decimals shown, with the values the prose just set. (Of ``… \\approx
+        \\frac{0.2450252 - 0.2550248}{0.02} \\approx -0.49998`` the value claimed is the
+        last, and its decimals are the ones shown.)"""
+        shown = latex.rsplit("\\approx", 1)[-1]
+        digits = max([len(d) for d in re.findall(r"\d\.(\d+)", shown)] + [0])
         at = {name: value for name, (_, value) in self._conditions_at(row).items()}
         values = []
         for e in (made, true):
@@ -1856,7 +1870,7 @@ class _Checker:
             except (TypeError, ValueError):
                 return "unchecked", "an approximation at values the text does not give"
         a, b = values
-        if abs(a - b) <= 0.5 * 10 ** -digits * 1.000001 + 1e-12:
+        if abs(a - b) <= 0.5 * 10 ** -digits * 1.000001 + _rounding(made) + 1e-12:
             return "correct", f"≈ {b.real:.{digits + 2}f}, right to the {digits} decimals shown"
         return "wrong", (f"it is {b.real:.{digits}f} ({b.real:.{digits + 3}f}) with the values "
                          f"the text sets, not {a.real:.{digits}f}")
@@ -1879,10 +1893,11 @@ class _Checker:
         ``row``: name → (line, value)."""
         latest: dict = {}
         here = self.section[min(row.line, len(self.section)) - 1]
+        reach = _SECTION_REACH if self.section[-1] else _CONDITION_REACH
         for line, name, value in self.conditions:
-            if row.line - _CONDITION_REACH <= line <= row.line or (
-                    row.line - _SECTION_REACH <= line <= row.line
-                    and self.section[line - 1] == here):
+            # (a heading starts another topic: "at the initial point $w = 0$" does not
+            # hold in the "Update rule" section after it)
+            if row.line - reach <= line <= row.line and self.section[line - 1] == here:
                 latest[name] = (line, value)
         return latest
 
@@ -2298,6 +2313,27 @@ def _mean_of(name, bases: dict, i):
             return None
         out *= (base[i] if base is not None else sp.IndexedBase(letter)[i]) ** int(power or 1)
     return out
+
+
+def _rounding(expr) -> float:
+    r"""How far the arithmetic ``expr`` can be from its exact value because the
+    decimals it is written with are rounded: rac{0.2450252 - 0.2550248}{0.02} is
+    within 5·10⁻⁶ of the difference quotient it rounds. Literals with 3 or more
+    decimals count (1/2 and 0.5 are taken as exact); 0 when there are none."""
+    literals = {}
+    for r in expr.atoms(sp.Rational):
+        places = next((k for k in range(3, 13) if 10 ** k % int(r.q) == 0), None)
+        if not r.is_Integer and places is not None and 10 ** (places - 1) % int(r.q):
+            literals[r] = (sp.Dummy(), places)
+    if not literals or expr.free_symbols:
+        return 0.0
+    general = expr.xreplace({r: d for r, (d, _) in literals.items()})
+    back = {d: r for r, (d, _) in literals.items()}
+    try:
+        return float(sum(abs(sp.N(sp.diff(general, d).xreplace(back))) * 0.5 * 10.0 ** -k
+                         for d, k in literals.values()))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _expand_outside_sums(expr):

@@ -523,8 +523,12 @@ def judge_chains(parsed, unread=()):
     \\pd[Z^{(2)}] C = …``); every other link is compared.
     """
     definitions: dict = {}
+    values = set()  # ids of "at the initial point $w = 0$": a value in the prose
     for parts in sorted(parsed, key=lambda p: p[0][2].line):
         head = parts[0][0]
+        if len(parts) == 2 and parts[1][0].op == "num" and parts[1][2].env in ("$", "\\("):
+            values.add(id(parts))
+            continue
         if head.op == "name" and head.value not in definitions and len(parts) >= 2:
             definitions[head.value] = parts[1][0]
     # shapes come from the definitions alone: a wrong row must not bend them
@@ -534,6 +538,10 @@ def judge_chains(parsed, unread=()):
     out = []
     for parts in parsed:
         if len(parts) < 2:
+            continue
+        if id(parts) in values:
+            out += [(row, "unchecked", "a value the prose sets (a condition), not a "
+                     "definition or a claim to check", None) for _, _, row in parts]
             continue
         lost = sorted({n for node, _, _ in parts for n in _names(node)} & set(unread))
         if lost:

@@ -1110,6 +1110,13 @@ class _RowReader(_Reader):
             # bracket is the bracket's factor, not the whole operand (∂λ would be 0)
             inner, nk = self._group(nk, depth + 1)
             expr = expr * inner
+        elif expr != 0 and nk < hi and self.toks[nk].text == r"\sum" and (expr.is_Number or (
+                expr.free_symbols and all(v.name in ("n", "m", "N", "M")
+                                          for v in expr.free_symbols))):
+            # \frac{\partial}{\partial w_k} \frac{1}{n} \sum_i (…)^2: the mean's factor
+            # and its sum are the operand (∂(1/n) would be 0)
+            inner, nk = self._factor(nk, hi, depth, what, wrt)
+            expr = expr * inner
         elif expr.is_Number and expr != 0 and self._is(nk, hi, "("):
             # \frac{\partial}{\partial z} \tfrac12 (p - y)^2: the number is the factor of
             # the bracket (and its power) after it

@@ -366,3 +366,63 @@ For $d = 2$,
     f = one(findings(tmp_path, text), 7)
     assert f.verdict == "wrong"
     assert f.diagnosis == r"omits the term \lambda_2 w_1"
+
+
+def test_the_operand_of_a_derivative_runs_through_a_mean(tmp_path):
+    from derive.parse import parse_row
+    from derive.rules import D
+    e = parse_row(r"\frac{\partial}{\partial w} \frac{1}{n} \sum_{i=1}^{n} (w x_i - y_i)^2")
+    assert isinstance(e, D) and e.expr.has(__import__("sympy").Sum)  # not ∂(1/n) · Σ
+
+
+RIDGE_README = r"""# ridge
+
+## Objective
+
+The prediction is $\hat{y}_i = w^\top x_i = \sum_{j=1}^{d} w_j x_{ij}$ and
+
+$$
+J(w) = \frac{1}{n} \sum_{i=1}^{n} \left( w^\top x_i - y_i \right)^2 + \lambda \sum_{j=1}^{d} w_j^2 .
+$$
+
+Its gradient $\frac{\partial J}{\partial w_k}$ is first taken at the initial point $w = 0$.
+
+## Update rule
+
+With step size $\eta$,
+
+$$
+w_k \leftarrow w_k - \eta \left( \frac{2}{n} \sum_{i=1}^{n} \left( \hat{y}_i - y_i \right) x_{ik} + %s \lambda w_k \right) .
+$$
+"""
+
+
+def test_a_value_the_prose_sets_ends_at_the_next_heading(tmp_path):
+    # "at the initial point w = 0" is a value of the Objective section, not a definition
+    # of w (in the matrix reading either), and it does not make the update rule's
+    # λ w_k for 2 λ w_k right
+    found = findings(tmp_path, RIDGE_README % "", "n.md")
+    assert one(found, 11, "w = 0").verdict == "unchecked"
+    assert one(found, 18).verdict == "wrong"
+    assert one(findings(tmp_path, RIDGE_README % "2", "n.md"), 18).verdict == "correct"
+
+
+def test_a_general_rule_for_all_but_one_value(tmp_path):
+    text = r"""With $S = e^{z_1} + e^{z_2} + e^{z_3}$, $p_1 = \frac{e^{z_1}}{S}$, $p_2 = \frac{e^{z_2}}{S}$
+and $p_3 = \frac{e^{z_3}}{S}$: $\frac{\partial p_c}{\partial z_2} = -p_c p_2$ for $c \neq 2$.
+"""
+    found = findings(tmp_path, text, "n.md")
+    assert one(found, 2, "p_c").verdict == "correct"
+    assert one(found, 2, r"\neq").verdict == "unchecked"  # a condition, not unparsed
+
+
+def test_rounded_decimals_carry_their_rounding(tmp_path):
+    # (0.2450252 - 0.2550248)/0.02 is -0.49998 exactly; the true difference quotient is
+    # -0.4999833: the 7-decimal inputs divided by 0.02 allow 5e-6
+    text = r"""Let $f(t) = (t - 1)^2$ and $s(t) = 1/(1 + e^{-t})$. Then
+\[
+  \frac{f(s(0.02)) - f(s(-0.02))}{0.04} \approx \frac{0.2450252 - 0.2550248}{0.04} \approx %s .
+\]
+"""
+    assert one(findings(tmp_path, text % "-0.24999", "n.md"), 3).verdict == "correct"
+    assert one(findings(tmp_path, text % "-0.24899", "n.md"), 3).verdict == "wrong"

@@ -41,8 +41,7 @@ from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
 from .meaning import (LABEL, SCRIPTED, STEP, InForce, TaintMap, defined, definition_slip,
-                      evaluation,
-                      instantiate, is_entry, is_name, key, names_in, not_algebra)
+                      evaluation, instantiate, is_entry, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars, expand_macros
@@ -291,15 +290,20 @@ def _one_sample(expr):
 def _sample_entries(judge, names) -> dict:
     """The plain names among ``names`` that are one sample's entry of a name the
     document indexes by its sample index: ``x_1`` → x[1] where the definitions
-    hold x_i (a worked example writes sample 1 as x_1, a_1)."""
-    bases = {a.base for body in (*judge.definitions, *judge.definitions.values())
-             for a in body.atoms(sp.Indexed) if a.indices == (judge.index,)}
-    by_label = {str(b): b for b in bases}
+    hold x_i (a worked example writes sample 1 as x_1, a_1), ``x_{12}`` → x[1, 2]
+    where they hold x_{ik}."""
+    entries = {a for body in (*judge.definitions, *judge.definitions.values())
+               for a in body.atoms(sp.Indexed) if a.indices[0] == judge.index}
+    by_label = {(str(a.base), len(a.indices)): a.base for a in entries}
     out = {}
     for v in names:
-        m = re.fullmatch(r"(.+)_(\d+)", str(v)) if isinstance(v, sp.Symbol) else None
-        if m and m.group(1) in by_label and int(m.group(2)) >= 1:
-            out[v] = by_label[m.group(1)][int(m.group(2))]
+        m = re.fullmatch(r"(.+?)_\{?(\d+)\}?", str(v)) if isinstance(v, sp.Symbol) else None
+        if m is None or "0" in m.group(2):
+            continue
+        if (m.group(1), 1) in by_label:  # x_1: sample 1's x_i
+            out[v] = by_label[(m.group(1), 1)][int(m.group(2))]
+        elif (m.group(1), 2) in by_label and len(m.group(2)) == 2:  # x_{12}: its x_{i2}
+            out[v] = by_label[(m.group(1), 2)][int(m.group(2)[0]), int(m.group(2)[1])]
     return out
 
 
@@ -791,6 +795,9 @@ class _Checker:
             lhs, rhs = parts[0][0], parts[1][0]
             if not is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
                 continue
+            if len(parts) > 2 and parts[-1][0].is_Number and all(is_name(p[0])
+                                                                 for p in parts[:-1]):
+                continue  # "$w_1 = w_2 = b = 0$": values, not w_1 defined as w_2
             if isinstance(lhs, AppliedUndef) and lhs.func.__name__ in ACTIVATIONS:
                 continue
             if key(lhs) in self.unread and not self.unread[key(lhs)][2]:
@@ -1310,6 +1317,15 @@ class _Checker:
                 if numeric and before.has(D) and is_constant(previous_true) \
                         and all(judge.expand(d.expr).has(d.wrt) for d in before.atoms(D)):
                     numeric = None  # ∂²J/∂b² = 4 where it is 2 everywhere: a claim, not a value
+                given_value = self._value_given(row, before, made, latex, previous_true, judge) \
+                    if numeric and k == 1 and before.has(D) and made.is_Number else None
+                if given_value is not None:
+                    # ∂_b C = 2 (0.5 - 1)(0.25)(2) at the example's x, y, w, b: its value
+                    self._set(row, given_value)
+                    origin_line = origin_line or (row.line if given_value.verdict == "wrong"
+                                                  else None)
+                    previous, previous_true = expr, made
+                    continue
                 if numeric:
                     self._set(row, Finding(row.line, row.line_end, row.latex,
                                            *numeric(judge, made, previous_true)))
@@ -1950,6 +1966,17 @@ class _Checker:
                 entry = _sample_entries(judge, {name}).get(name, name)  # y_1 → y[1]
                 if true == name and judge.truth(entry) == entry:
                     return None  # an input (x_1 = 1, \eta = 0.1), not a value to work out
+        except (OverBudget, Exception):  # noqa: BLE001 - no value: the text's condition
+            return None
+        return self._value_given(row, name, value, latex, true, judge)
+
+    def _value_given(self, row, name, value, latex, true, judge):
+        """The Finding of the number ``value`` (written ``latex``) claimed for ``name``
+        (made true: ``true``) when the values the prose set before ``row`` give
+        ``true`` a number: right to the decimals shown, or wrong with the number it
+        is. None when they do not give it one."""
+        try:
+            with budget(self.row_seconds):
                 found = self._at_conditions(row, value, true, judge)
                 if found is None:
                     return None
@@ -1957,9 +1984,9 @@ class _Checker:
                 if b.free_symbols or b.has(D, sp.Indexed, AppliedUndef):
                     return None
                 x = complex(sp.N(b.doit(), 20))
-        except (OverBudget, Exception):  # noqa: BLE001 - no value: the text's condition
+        except (OverBudget, Exception):  # noqa: BLE001 - no value: nothing said
             return None
-        if abs(x.imag) > 1e-12:
+        if abs(x.imag) > 1e-12 or not said_of:
             return None
         digits = max([len(d) for d in re.findall(r"\d\.(\d+)", latex)] + [0])
         said = ", ".join(f"{self.show(written.get(n, n))} = {self.show(v)}"

@@ -426,3 +426,23 @@ def test_rounded_decimals_carry_their_rounding(tmp_path):
 """
     assert one(findings(tmp_path, text % "-0.24999", "n.md"), 3).verdict == "correct"
     assert one(findings(tmp_path, text % "-0.24899", "n.md"), 3).verdict == "wrong"
+
+
+def test_a_derivative_s_value_at_a_worked_example(tmp_path):
+    # n = 1, x_{11} = 2, x_{12} = -1, y_1 = 1 and w_1 = w_2 = b = 0 give every partial a
+    # number; ∂_b C with an extra factor x_{11} = 2 is wrong, with the value it has
+    text = r"""\newcommand{\pd}[1]{\partial_{#1}}
+The cost is $C = \frac{1}{n} \sum_{i=1}^{n} \left( \sigma(w_1 x_{i1} + w_2 x_{i2} + b) - y_i \right)^2$.
+Take $n = 1$ with $x_{11} = 2$, $x_{12} = -1$, $y_1 = 1$, and evaluate at
+$w_1 = w_2 = b = 0$. Then
+\begin{align*}
+  \pd{w_1} C &= 2 (0.5 - 1)(0.25)(2) = -0.5 , \\
+  \pd{b} C   &= 2 (0.5 - 1)(0.25)(%s) = %s .
+\end{align*}
+"""
+    found = findings(tmp_path, text % ("1", "-0.25"))
+    assert one(found, 6).verdict == "correct"
+    assert "w_1 = 0" in one(found, 6).reason  # w_1 is set to 0, not defined as w_2
+    assert one(found, 7).verdict == "correct"
+    f = one(findings(tmp_path, text % ("2", "-0.5")), 7)
+    assert f.verdict == "wrong" and f.correct_latex == "-0.25"

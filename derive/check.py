@@ -142,6 +142,8 @@ _TRUE_CLASS = re.compile(r"\b(?:true|correct|target)\s+(?:class|label|category)\
                          r"(?:class\s+)?\$?\s*(?:[a-z]\s*=\s*)?(\d)\s*\$?(?![\d.])", re.I)
 #: the prose's "$j \neq k$" (or "$j = k$") about a rule's general indices
 _INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z]|\d)\s*\)?\s*\$")
+#: ``\left. X \right|_{w = 0}``: X at a value (X, the name, the value)
+_AT_POINT = re.compile(r"\\left\s*\.\s*(.+?)\s*\\right\s*\|\s*_\{\s*([^{}=]+?)\s*=\s*([^{}=]+?)\s*\}")
 #: a relation that is not an equation: ≠, <, >, ≤, ≥
 _INEQUALITY = re.compile(r"\\(?:neq?|le|leq|ge|geq|lt|gt)(?![A-Za-z])|[<>]")
 #: the prose that turns to one example of a cost summed over the samples
@@ -445,6 +447,22 @@ class _Checker:
                 dataclasses.replace(r, latex=_LIMITLESS_SUM.sub(ranged, r.latex))
                 if len(r.latex) <= TAIL and _LIMITLESS_SUM.search(r.latex) else r
                 for r in doc.rows])
+        # \left. \frac{\partial J}{\partial w_k} \right|_{w = 0}: the derivative, at a
+        # value this row sets (as "at $w = 0$" in the prose would)
+        rows = []
+        for r in doc.rows:
+            m = _AT_POINT.search(r.latex) if len(r.latex) <= TAIL else None
+            if m:
+                try:
+                    name, value = (parse_row(t, self.notation) for t in m.group(2, 3))
+                except LatexParseError:
+                    name = value = None
+                if value is not None and value.is_Number and is_name(name):
+                    self.conditions.append((r.line, name, value))
+                    r = dataclasses.replace(r, latex=r.latex[:m.start()] + m.group(1)
+                                            + r.latex[m.end():])
+            rows.append(r)
+        doc = dataclasses.replace(doc, rows=rows)
         # \frac{1}{|B|} \sum_{i \in B}: a mean over the batch's samples 1 … |B|
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=BATCH_SIZE.sub("m_{B}", BATCH_SUM.sub(

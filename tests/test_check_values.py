@@ -446,3 +446,17 @@ $w_1 = w_2 = b = 0$. Then
     assert one(found, 7).verdict == "correct"
     f = one(findings(tmp_path, text % ("2", "-0.5")), 7)
     assert f.verdict == "wrong" and f.correct_latex == "-0.25"
+
+
+def test_a_derivative_evaluated_at_a_point(tmp_path):
+    # \left. … \right|_{w = 0}: the derivative at the value the bar sets
+    text = r"""The prediction is $\hat{y}_i = \sum_{j=1}^{d} w_j x_{ij}$ and
+$$
+J(w) = \frac{1}{n} \sum_{i=1}^{n} \left( \hat{y}_i - y_i \right)^2 + \lambda \sum_{j=1}^{d} w_j^2 .
+$$
+$$
+\left. \frac{\partial J}{\partial w_k} \right|_{w = 0} = %s \sum_{i=1}^{n} y_i x_{ik} .
+$$
+"""
+    assert one(findings(tmp_path, text % r"-\frac{2}{n}", "n.md"), 6).verdict == "correct"
+    assert one(findings(tmp_path, text % "-2", "n.md"), 6).verdict == "wrong"

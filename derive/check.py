@@ -673,6 +673,12 @@ class _Checker:
                     # "for $c \neq 2$", "on the branch $w_k > 0$": a condition, not a claim
                     return self._give_up(chain, row, "unchecked", "an inequality (a "
                                          "condition or a case), not an equation to check")
+                if re.search(r"\\(?:pm|mp)(?![A-Za-z])", latex):
+                    return self._give_up(chain, row, "unchecked", "± gives two values, not "
+                                         "one to check")
+                if re.search(r"\\mid(?![A-Za-z])", latex):
+                    return self._give_up(chain, row, "unchecked", "a conditional probability "
+                                         "p(a | b): probability notation is not read")
                 return self._give_up(chain, row, "unparsed", e.message)
             except OverBudget:
                 return self._give_up(chain, row, "unchecked",

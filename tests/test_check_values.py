@@ -460,3 +460,12 @@ $$
 """
     assert one(findings(tmp_path, text % r"-\frac{2}{n}", "n.md"), 6).verdict == "correct"
     assert one(findings(tmp_path, text % "-2", "n.md"), 6).verdict == "wrong"
+
+
+def test_plus_minus_and_conditional_probability_are_unchecked_with_a_reason(tmp_path):
+    text = (r"Take a step $h = 0.01$ (so $z_1 = \pm 0.02$), and note that"
+            "\n" r"$\log p(y_i \mid x_i, w) = y_i w x_i - e^{w x_i}$." "\n")
+    found = findings(tmp_path, text, "n.md")
+    assert "two values" in one(found, 1, r"\pm").reason
+    assert one(found, 1, r"\pm").verdict == "unchecked"
+    assert one(found, 2).verdict == "unchecked" and "probability" in one(found, 2).reason

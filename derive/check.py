@@ -36,18 +36,19 @@ from .assume import Assumptions, ambiguous_calls, read_front_matter
 from .diagnose import repairs, variable_repairs
 from .doctex import derivative_style, doc_latex, superscripted
 from .errors import DeriveError, LatexParseError
-from .extract import chains, load
+from .extract import INLINE, chains, load
 from .functions import ACTIVATIONS
 from .judge import Judge, OverBudget, _fresh_bound, budget
 from .matrix_check import MARKS, is_matrix_document, judge_chains, read_matrix
 from .meaning import (LABEL, SCRIPTED, STEP, InForce, TaintMap, defined, definition_slip,
                       evaluation, instantiate, is_entry, is_name, key, names_in, not_algebra)
 from .models import i as INDEX
+from .models import SAMPLE_COUNTS
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars, expand_macros
 from .parse import parse_row
 from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST,
-                   GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, SAMPLE_COUNTS, TAIL,
+                   GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL,
                    balanced, data_first_sum, defined_as, dot_sum, gradient_entry, index_letter,
                    is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
@@ -122,8 +123,6 @@ class Report:
 _SENTENCE_END = re.compile(r"(?:[,;]|(?<!\d)\.)\s*$")
 _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
-#: the math environments of prose
-_INLINE = ("$", "\\(")
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical)", re.I)
@@ -144,8 +143,15 @@ _TRUE_CLASS = re.compile(r"\b(?:true|correct|target)\s+(?:class|label|category)\
 _INDEX_RELATION = re.compile(r"\$\s*\(?\s*([a-z])\s*(\\neq|\\ne|=)(?![A-Za-z])\s*([a-z]|\d)\s*\)?\s*\$")
 #: ``\left. X \right|_{w = 0}``: X at a value (X, the name, the value)
 _AT_POINT = re.compile(r"\\left\s*\.\s*(.+?)\s*\\right\s*\|\s*_\{\s*([^{}=]+?)\s*=\s*([^{}=]+?)\s*\}")
-#: a relation that is not an equation: ≠, <, >, ≤, ≥
-_INEQUALITY = re.compile(r"\\(?:neq?|le|leq|ge|geq|lt|gt)(?![A-Za-z])|[<>]")
+#: notation the reader refuses that marks a row as no claim to check: (mark, whether
+#: only on a row that is all of its chain, why)
+_NOT_READ = (
+    (re.compile(r"\\(?:neq?|le|leq|ge|geq|lt|gt)(?![A-Za-z])|[<>]"), True,
+     "an inequality (a condition or a case), not an equation to check"),
+    (re.compile(r"\\(?:pm|mp)(?![A-Za-z])"), False, "± gives two values, not one to check"),
+    (re.compile(r"\\mid(?![A-Za-z])"), False,
+     "a conditional probability p(a | b): probability notation is not read"),
+)
 #: the prose that turns to one example of a cost summed over the samples
 _ONE_EXAMPLE = re.compile(r"\b(?:drop(?:ping)?|omit(?:ting)?|suppress(?:ing)?) the "
                           r"(?:super|sub)scripts?|\b(?:one|a single) (?:training )?(?:example|"
@@ -428,7 +434,7 @@ class _Checker:
         # (the letter's own range where the text gives one: \sum_{l=1}^{K} beside \sum_l)
         ranges: dict = {}
         for letter, top in _EXPLICIT_SUM.findall(doc.text):
-            if letter != INDEX.name and top not in ("n", "m", "N", "M"):
+            if letter != INDEX.name and top not in SAMPLE_COUNTS:
                 ranges.setdefault(letter, set()).add(top)
         every = set().union(*ranges.values()) if ranges else set()
         if not every and (DOT.search(doc.text) or DOT_DATA_FIRST.search(doc.text)):
@@ -517,7 +523,7 @@ class _Checker:
         judges: dict = {}
         # prose values hold from their row on, except a "where x̄ = …" that explains
         # the display just before it
-        prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in _INLINE
+        prose = {id(p[1][0]) for p in parsed if len(p) > 1 and p[0][2].env in INLINE
                  and not _WHERE.search(self._before(p[0][2]))}
         prose |= {i for i, made_from in self.instance_of.items() if made_from in prose}
         in_force = InForce(found, frozenset(prose))
@@ -669,16 +675,10 @@ class _Checker:
                     return self._give_up(chain, row, "unchecked", "a norm of a matrix "
                                          "expression (matrix notation) in a document that "
                                          "works entry by entry; not read")
-                if _INEQUALITY.search(latex) and len(chain.parts) == 1:
-                    # "for $c \neq 2$", "on the branch $w_k > 0$": a condition, not a claim
-                    return self._give_up(chain, row, "unchecked", "an inequality (a "
-                                         "condition or a case), not an equation to check")
-                if re.search(r"\\(?:pm|mp)(?![A-Za-z])", latex):
-                    return self._give_up(chain, row, "unchecked", "± gives two values, not "
-                                         "one to check")
-                if re.search(r"\\mid(?![A-Za-z])", latex):
-                    return self._give_up(chain, row, "unchecked", "a conditional probability "
-                                         "p(a | b): probability notation is not read")
+                why = next((why for mark, alone, why in _NOT_READ if mark.search(latex)
+                            and (len(chain.parts) == 1 or not alone)), None)
+                if why:  # "for $c \neq 2$", "$z_1 = \pm 0.02$": no claim to check
+                    return self._give_up(chain, row, "unchecked", why)
                 return self._give_up(chain, row, "unparsed", e.message)
             except OverBudget:
                 return self._give_up(chain, row, "unchecked",
@@ -747,7 +747,7 @@ class _Checker:
                 name = None
             row0 = chain.parts[0][1]
             if name is not None and is_name(name):
-                weak = row0.env in _INLINE or "matrix notation" in reason
+                weak = row0.env in INLINE or "matrix notation" in reason
                 self.unread.setdefault(key(name), (name, row0.line, weak))
         for _, r in chain.parts:
             self.by_row.setdefault(id(r), Finding(
@@ -826,16 +826,16 @@ class _Checker:
                 continue
             if key(lhs) in self.unread and not self.unread[key(lhs)][2]:
                 continue  # its real definition could not be read
-            if rhs.is_Number and (parts[0][2].env in _INLINE or key(lhs) in formulas) or (
+            if rhs.is_Number and (parts[0][2].env in INLINE or key(lhs) in formulas) or (
                     not rhs.free_symbols and not rhs.has(D, sp.Indexed) and key(lhs) in formulas
-                    and parts[0][2].env in _INLINE):
+                    and parts[0][2].env in INLINE):
                 # "where $y = 1$", d = 1 for a d the document computes elsewhere, or "p =
                 # \sigma(0.3)" for p = σ(z): a condition or another use of the letter, not
                 # what the name means
                 continue
             if key(lhs) in derivatives:
                 continue  # δ = ∂ℓ/∂z first, then δ = …: the later rows work it out
-            if parts[0][2].env in _INLINE and key(lhs) in keys and not (
+            if parts[0][2].env in INLINE and key(lhs) in keys and not (
                     not is_name(rhs) and rhs.free_symbols & self.wrt
                     and _NEW_MODEL.search(self._before(parts[0][2]))):
                 # "if the model predicts $\hat{y}_i = y_i$": a case, not a new meaning
@@ -865,7 +865,7 @@ class _Checker:
                     out.append((line, ("bare", bare), bare, rhs))
             middle, last = parts[1][0], parts[-1][0]
             if len(parts) > 2 and isinstance(middle, sp.Symbol) and key(middle) not in keys \
-                    and last.free_symbols and parts[0][2].env not in _INLINE \
+                    and last.free_symbols and parts[0][2].env not in INLINE \
                     and first.get(key(middle), 10 ** 9) > line and not last.has(middle) \
                     and not self.pins.is_input(middle) and key(middle) not in derivatives:
                 # \hat{y} = z^{(2)} = \sum_j w_j a_j + b: z^{(2)} is named here too
@@ -1190,7 +1190,7 @@ class _Checker:
                 self._set(parts[0][2], found)
             return
         if len(parts) >= 2 and all(is_name(p[0]) for p in parts[:-1]) and \
-                parts[-1][0].is_Number and parts[0][2].env in _INLINE:
+                parts[-1][0].is_Number and parts[0][2].env in INLINE:
             # "with $\lambda_1 = \lambda_2 = 0.1$": each name takes the value
             value = parts[-1][0]
             found = self._value_at_conditions(parts, judge) if len(parts) == 2 else None
@@ -1310,7 +1310,7 @@ class _Checker:
                                            "defines nowhere in formulas"))
                     previous = None
                     continue
-                if row.env in _INLINE and id(parts) not in self.solutions and (
+                if row.env in INLINE and id(parts) not in self.solutions and (
                         len(parts) == 2 and is_name(first) or
                                            _SOLVING.search(self._before(parts[0][2]))):
                     self._all(parts, "unchecked", "a case or condition the text sets (“if …”, "
@@ -1416,7 +1416,7 @@ class _Checker:
             if isinstance(name, sp.Symbol) and all(is_name(e) for e in entries):
                 self.vectors[name] = entries
             stem = re.sub(r"^(?:mathbf|boldsymbol|vec|bm)\{\\?(\w+)\}$", r"\1", str(name))
-            if row.env in _INLINE and all(e.is_Number for e in entries) and \
+            if row.env in INLINE and all(e.is_Number for e in entries) and \
                     re.fullmatch(r"[A-Za-z]", stem):
                 # "take $\mathbf{x} = (0.5, 2.0)$": x_1 = 0.5, x_2 = 2.0 from here on
                 self.conditions += [(row.line, sp.Symbol(f"{stem}_{k}"), e)

@@ -47,6 +47,8 @@ TEXT_ENVS = frozenset("""document center flushleft flushright itemize enumerate 
     theorem lemma definition corollary proposition remark example exercise note minipage frame
     block alertblock exampleblock columns column titlepage thebibliography appendix small
     footnotesize multicols wrapfigure subfigure cases array matrix pmatrix bmatrix""".split())
+#: the environments of math inside prose: ``$…$`` and ``\(…\)``
+INLINE = ("$", "\\(")
 #: top-level commands that separate two equations written on one row
 BREAKERS = frozenset({"quad", "qquad", "implies", "Rightarrow", "Longrightarrow", "iff",
                       "Leftrightarrow", "rightarrow", "Longleftrightarrow"})
@@ -628,7 +630,7 @@ def chains(rows: list) -> list:
     """
     out, current = [], None
     for row in rows:
-        inline = row.env in ("$", "\\(")
+        inline = row.env in INLINE
         if row.problem or not row.latex:
             current = None if not inline else current
             continue

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import LatexParseError
+from .extract import INLINE
 
 MARKS = re.compile(r"\\odot|\^\s*\\top|\^\s*\{\\top\}|\\mathbf\s*\{\s*1\s*\}|\\sum_\{[a-z],\s*[a-z]\}")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|\d+(?:\.\d+)?|\S")
@@ -526,7 +527,7 @@ def judge_chains(parsed, unread=()):
     values = set()  # ids of "at the initial point $w = 0$": a value in the prose
     for parts in sorted(parsed, key=lambda p: p[0][2].line):
         head = parts[0][0]
-        if len(parts) == 2 and parts[1][0].op == "num" and parts[1][2].env in ("$", "\\("):
+        if len(parts) == 2 and parts[1][0].op == "num" and parts[1][2].env in INLINE:
             values.add(id(parts))
             continue
         if head.op == "name" and head.value not in definitions and len(parts) >= 2:

@@ -21,6 +21,8 @@ from .notation import NotationTable, check_identifier, layer_glyph, parse_glyph
 #: the sample index and the number of samples, shared by every model
 i = sp.Symbol("i", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
+#: the letters a sum over the samples runs to (a sum to d or K is over features, classes)
+SAMPLE_COUNTS = frozenset({"n", "m", "N", "M"})
 
 
 def mean(body: sp.Expr) -> sp.Expr:

@@ -1111,7 +1111,7 @@ class _RowReader(_Reader):
             inner, nk = self._group(nk, depth + 1)
             expr = expr * inner
         elif expr != 0 and nk < hi and self.toks[nk].text == r"\sum" and (expr.is_Number or (
-                expr.free_symbols and all(v.name in ("n", "m", "N", "M")
+                expr.free_symbols and all(v.name in models.SAMPLE_COUNTS
                                           for v in expr.free_symbols))):
             # \frac{\partial}{\partial w_k} \frac{1}{n} \sum_i (…)^2: the mean's factor
             # and its sum are the operand (∂(1/n) would be 0)

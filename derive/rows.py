@@ -18,12 +18,11 @@ import sympy as sp
 
 from .meaning import instantiate
 from .models import i as INDEX
+from .models import SAMPLE_COUNTS
 from .models import n as COUNT
 
 #: the count a sum over features \sum_{j=1}^{d} is written out for
 FEATURES = 3
-#: the letters a sum over the samples runs to (a sum to d or K is over features, classes)
-SAMPLE_COUNTS = frozenset({"n", "m", "N", "M"})
 #: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
 INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
                         r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"

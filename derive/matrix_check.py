@@ -253,13 +253,8 @@ def read_matrix(tex: str) -> Node:
     return _Reader(tex).read()
 
 
-def _first(error) -> str:
-    text = str(error)
-    m = re.search(r"size (\d+) is different from (\d+)", text)
-    if m:
-        return f"a product's inner sizes are {m.group(2)} and {m.group(1)}"
-    m = re.search(r"shapes (\([^)]*\)) (\([^)]*\))", text)
-    return f"{m.group(1)} and {m.group(2)}" if m else text.splitlines()[0]
+class ShapeError(ValueError):
+    """Two operands whose sizes do not fit: the document's own mistake."""
 
 
 def _names(node) -> set:
@@ -451,10 +446,19 @@ class Values:
             x, y = (self.value(t, over, memo) for t in a)
             if _entrywise(a[0]) or _entrywise(a[1]):  # Y_{kj} \log A_{kj}
                 return x * y
-            return x @ y if np.ndim(x) and np.ndim(y) else x * y
+            if not (np.ndim(x) and np.ndim(y)):
+                return x * y
+            if np.shape(x)[-1] != np.shape(y)[0]:
+                raise ShapeError(f"a product's inner sizes are {np.shape(x)[-1]} "
+                                 f"and {np.shape(y)[0]}")
+            return x @ y
         if op in ("had", "add"):
             # \mathbf{1} - A: in a sum the ones are as many as needed
             x, y = (1.0 if t.op == "ones" else self.value(t, over, memo) for t in a)
+            try:
+                np.broadcast_shapes(np.shape(x), np.shape(y))
+            except ValueError:
+                raise ShapeError(f"shapes {np.shape(x)} and {np.shape(y)}") from None
             return x * y if op == "had" else x + y
         if op == "grad":
             return self.gradient(a[0], node.value, over)
@@ -564,9 +568,9 @@ def judge_chains(parsed, unread=()):
                     v2, _, _ = compare(parts[0][0], node, shapes, definitions)
                     if v2 != "correct":
                         verdict, reason = v2, f"carries the error from line {origin}"
-            except ValueError as e:  # a product of sizes that do not fit
-                verdict, reason, factor = "wrong", f"the shapes do not fit: {_first(e)}", None
-            except (LatexParseError, KeyError, TypeError, IndexError) as e:
+            except ShapeError as e:  # a product of sizes that do not fit
+                verdict, reason, factor = "wrong", f"the shapes do not fit: {e}", None
+            except (LatexParseError, KeyError, TypeError, IndexError, ValueError) as e:
                 verdict, reason, factor = "unchecked", f"cannot evaluate: {e}", None
             if verdict in ("wrong", "factor") and origin is None:
                 origin = row.line

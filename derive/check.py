@@ -1311,7 +1311,8 @@ class _Checker:
                     previous = None
                     continue
                 if row.env in INLINE and id(parts) not in self.solutions and (
-                        len(parts) == 2 and is_name(first) or
+                        len(parts) == 2 and (is_name(first) or isinstance(first, sp.Abs)
+                                             and is_name(first.args[0])) or
                                            _SOLVING.search(self._before(parts[0][2]))):
                     self._all(parts, "unchecked", "a case or condition the text sets (“if …”, "
                               "“setting … gives”), not an identity to check")
@@ -1341,10 +1342,13 @@ class _Checker:
                 if numeric and before.has(D) and is_constant(previous_true) \
                         and all(judge.expand(d.expr).has(d.wrt) for d in before.atoms(D)):
                     numeric = None  # ∂²J/∂b² = 4 where it is 2 everywhere: a claim, not a value
-                given_value = self._value_given(row, before, made, latex, previous_true, judge) \
-                    if numeric and k == 1 and before.has(D) and made.is_Number else None
+                # ∂_b C = 2 (0.5 - 1)(0.25)(2), or … = Σ_{i=1}^{4} (1 - y_i) x_i = -8, at the
+                # example's x, y, w, b: its value
+                given_value = self._value_given(
+                    row, before, made, latex, previous_true, judge,
+                    None if k == 1 else parts[k - 1][1].strip()) if numeric and made.is_Number and (
+                        before.has(D) if k == 1 else bool(before.free_symbols)) else None
                 if given_value is not None:
-                    # ∂_b C = 2 (0.5 - 1)(0.25)(2) at the example's x, y, w, b: its value
                     self._set(row, given_value)
                     origin_line = origin_line or (row.line if given_value.verdict == "wrong"
                                                   else None)
@@ -1994,7 +1998,7 @@ class _Checker:
             return None
         return self._value_given(row, name, value, latex, true, judge)
 
-    def _value_given(self, row, name, value, latex, true, judge):
+    def _value_given(self, row, name, value, latex, true, judge, shown_as=None):
         """The Finding of the number ``value`` (written ``latex``) claimed for ``name``
         (made true: ``true``) when the values the prose set before ``row`` give
         ``true`` a number: right to the decimals shown, or wrong with the number it
@@ -2024,7 +2028,8 @@ class _Checker:
         shown = f"{x.real:.{max(digits, 4)}f}".rstrip("0").rstrip(".")
         return Finding(row.line, row.line_end, row.latex, "wrong",
                        f"it is {shown} with {said}, as the text sets (line {lines})",
-                       diagnosis=f"{self.show(name)} is {shown} there, not {latex.strip()}",
+                       diagnosis=f"{shown_as or self.show(name)} is {shown} there, "
+                                 f"not {latex.strip()}",
                        correct_latex=shown, origin=True)
 
     def _at_conditions(self, row, made, true, judge):
@@ -2457,6 +2462,11 @@ def _set_values(expr, at: dict):
     general = {(a.base, len(a.indices)): v for a, v in at.items() if isinstance(a, sp.Indexed)
                and any(isinstance(k, sp.Symbol) for k in a.indices)}
     out = expr.xreplace(at)
+    if any(isinstance(a, sp.Indexed) and all(k.is_Integer for k in a.indices) for a in at):
+        # Σ_{i=1}^{n} (1 - y_i) x_i at n = 4 and the y_i, x_i the text gives: written out
+        short = lambda e: (isinstance(e, sp.Sum) and all(  # noqa: E731
+            lo.is_Integer and hi.is_Integer and hi - lo < 50 for _, lo, hi in e.limits))
+        out = out.replace(short, lambda e: e.doit()).xreplace(at)
     if general:
         out = out.replace(lambda e: isinstance(e, sp.Indexed) and (e.base, len(e.indices))
                           in general and not all(k.is_Integer for k in e.indices),

@@ -469,3 +469,19 @@ def test_plus_minus_and_conditional_probability_are_unchecked_with_a_reason(tmp_
     assert "two values" in one(found, 1, r"\pm").reason
     assert one(found, 1, r"\pm").verdict == "unchecked"
     assert one(found, 2).verdict == "unchecked" and "probability" in one(found, 2).reason
+
+
+def test_data_given_as_tuples_fill_a_sum_over_the_samples(tmp_path):
+    # x = (-1, 0, 1, 2) and y = (0, 1, 2, 4) with n = 4: Σ_{i=1}^{4} (1 - y_i) x_i is
+    # written out and takes the text's values (held-out set 13, document 04, line 45
+    # was a false alarm: the sum stayed whole and its x_i never got their values)
+    text = r"""The loss is $L(w) = \sum_{i=1}^{n} \left( e^{w x_i} - y_i w x_i \right)$.
+The data are $x = (-1, 0, 1, 2)$ and $y = (0, 1, 2, 4)$, so $n = 4$; at $w = 0$,
+\begin{align*}
+  L'(0) &= \sum_{i=1}^{4} (1 - y_i)\, x_i = %s .
+\end{align*}
+"""
+    f = one(findings(tmp_path, text % "-8"), 4)
+    assert f.verdict == "correct" and "x_4 = 2" in f.reason
+    f = one(findings(tmp_path, text % "-6"), 4)
+    assert f.verdict == "wrong" and f.correct_latex == "-8"

@@ -176,8 +176,8 @@ def ambiguous_calls(doc, notation: Notation, pins: Assumptions) -> dict:
     for row in doc.rows:
         if row.problem:
             continue
-        text = re.sub(r"\\(?:text|mathrm|mathit|operatorname|textrm|mbox)\s*\{[^{}]*\}", " ",
-                      row.latex)
+        text = re.sub(r"\\(?:text|mathrm|mathit|operatorname|textrm|mbox|begin|end)\s*"
+                      r"\{[^{}]*\}", " ", row.latex)
         words = [m.group(0) for m in _WORD.finditer(text)
                  if m.group(0) not in notation.functions and m.group(0).lower() not in _KNOWN_WORDS]
         prose = [w for w in words if w.islower()]

@@ -80,9 +80,13 @@ class Judge:
         # expanding a name never brings in a ∂ whose variable then gets expanded
         for target, body in list(self.definitions.items()):
             if body.has(D):
+                # ψ(r) = ρ'(r): the function's own variable r is not the document's r
+                bound = {a: sp.Dummy(str(a)) for a in getattr(target, "args", ())
+                         if isinstance(target, AppliedUndef) and isinstance(a, sp.Symbol)}
                 try:
                     with budget(seconds):  # (w_{t+1} of a recurrence can grow without end)
-                        self.definitions[target] = self.truth(body)
+                        self.definitions[target] = self.truth(body.xreplace(bound)).xreplace(
+                            {d: a for a, d in bound.items()})
                 except (OverBudget, Exception):  # left as written; a comparison using it
                     pass                         # will say so
 
@@ -564,6 +568,30 @@ def _exact(e, values: dict, memo: dict) -> Fraction:
     return out
 
 
+_COMPARE = {sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
+            sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
+            sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b}
+
+
+def _holds(cond, values: dict, memo: dict) -> bool:
+    """Does a case's condition (a comparison, or an And/Or/Not of them) hold at
+    ``values``? :class:`_Slow` when it compares values that are not real."""
+    if cond is sp.true or cond is sp.false:
+        return bool(cond)
+    if isinstance(cond, sp.And):
+        return all(_holds(c, values, memo) for c in cond.args)
+    if isinstance(cond, sp.Or):
+        return any(_holds(c, values, memo) for c in cond.args)
+    if isinstance(cond, sp.Not):
+        return not _holds(cond.args[0], values, memo)
+    if type(cond) in _COMPARE:
+        a, b = (_number(x, values, memo) for x in cond.args)
+        if abs(a.imag) > 1e-12 or abs(b.imag) > 1e-12:
+            raise _Slow(cond)
+        return _COMPARE[type(cond)](a.real, b.real)
+    raise _Slow(cond)
+
+
 class _Slow(Exception):
     """The tree has a node the float evaluator does not know: use evalf."""
 
@@ -608,6 +636,11 @@ def _number(e, values: dict, memo: dict) -> complex:
         out = _CMATH[type(e)](_number(e.args[0], values, memo))
     elif isinstance(e, sp.Abs):
         out = complex(abs(_number(e.args[0], values, memo)))
+    elif isinstance(e, sp.Piecewise):  # a case's value where its condition holds
+        piece = next((v for v, c in e.args if _holds(c, values, memo)), None)
+        if piece is None:
+            raise _Slow(e)
+        out = _number(piece, values, memo)
     else:
         raise _Slow(e)
     if not (math.isfinite(out.real) and math.isfinite(out.imag)):

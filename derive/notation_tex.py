@@ -37,7 +37,9 @@ _ARG = r"\\?[A-Za-z]+(?:_\{?\w+\}?)?"
 _DEFINES = re.compile(
     r"(?<![\\A-Za-z])(\\(?:hat|bar|tilde|vec|widehat|overline|mathbf|boldsymbol|bm|mathcal"
     r"|mathit|mathsf|mathrm|operatorname|text)\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)"
-    r"(?:_\{?[A-Z]\}?)?"  # J_B(w): a cost named for its batch is the function J
+    # J_B(w): a cost named for its batch is the function J; \rho_\delta(r), h_\theta(x),
+    # f_w(x): a function named for its parameter
+    r"(?:_\{?(?:[A-Z]|\\[A-Za-z]+|[a-hopq-z])\}?)?"
     r"(?:\^\{\([^{}]*\)\}|(\^[Ll]|\^\{[Ll](?:[+-][0-9])?\}))?'?"
     rf"\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*\)\s*&?\s*=")
 #: ``e = …`` (or ``e :=``): the document names its own e (an error ŷ − y), so

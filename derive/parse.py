@@ -121,11 +121,15 @@ _SIZES = {"\\" + b + e for b in ("big", "Big", "bigg", "Bigg") for e in ("", "l"
 _SPACES = {r"\,", r"\;", r"\:", r"\!", "\\ ", r"\quad", r"\qquad"}
 _FRACS = {r"\frac", r"\dfrac", r"\tfrac"}
 _OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
+#: the comparisons a case's condition may make
+_RELATIONS = {"<": sp.Lt, r"\lt": sp.Lt, ">": sp.Gt, r"\gt": sp.Gt, r"\le": sp.Le,
+              r"\leq": sp.Le, r"\leqslant": sp.Le, r"\ge": sp.Ge, r"\geq": sp.Ge,
+              r"\geqslant": sp.Ge, "=": sp.Eq, r"\ne": sp.Ne, r"\neq": sp.Ne}
 _WHY = {"=": "an equation: give one expression, without '='",
         "<": "an inequality: give one expression", ">": "an inequality: give one expression",
         "'": "primes (f'(x)) are not read yet; write the derivative out",
         "&": "alignment '&' is not part of an expression", ",": "unexpected ','",
-        "!": "factorials are not read", "_": "a subscript must follow a name: x_1"}
+        "!": "factorials are not read", ".": "unexpected character '.'", "_": "a subscript must follow a name: x_1"}
 #: what a flat latex2sympy2 result may contain, besides our placeholders
 _ALLOWED = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, sp.Abs, *set(_BUILTINS.values()))
 
@@ -516,6 +520,8 @@ class _Reader:
             return self._named(k, hi, out, subs, depth)
         if c in (r"\begin", r"\end") and self._is(k + 1, hi, "{"):
             name = self.tex[self.toks[k + 1].end:self.toks[self.pair[k + 1]].pos].strip()
+            if c == r"\begin" and name == "cases" and isinstance(self, _RowReader):
+                return self._cases(k, hi, out, subs, depth)
             self.fail(f"environment {{{name}}} is not read inside a formula", t.pos)
         self.fail(f"unknown command {c}", t.pos)
 
@@ -785,7 +791,7 @@ def _index_symbol(letter):
 class _RowReader(_Reader):
     """The notation layer: names with scripts, sums, functions, derivatives."""
 
-    EXTRA = "='"
+    EXTRA = "='&<>."
     NAMES = True
 
     def __init__(self, chars, original, notation, wrt, file, line, column):
@@ -812,6 +818,88 @@ class _RowReader(_Reader):
         return super()._rebuild(e, subs, pos)
 
     # -- names --------------------------------------------------------------
+    def _cases(self, k, hi, out, subs, depth):
+        r"""``\begin{cases} v_1, & c_1 \\ v_2, & \text{otherwise} \end{cases}`` at token
+        k: a Piecewise of the values under their conditions (``|r| \le \delta``,
+        ``z > 0``, ``0 < z < 1``; none, "otherwise" or "else" is every other case)."""
+        lo = self.pair[k + 1] + 1
+        nest, j, end = 0, lo, None
+        while j < hi:
+            t = self.toks[j]
+            if self._is(j, hi, *_OPEN):
+                j = self.pair[j] + 1
+                continue
+            if t.text in (r"\begin", r"\end") and self._is(j + 1, hi, "{"):
+                nest += 1 if t.text == r"\begin" else -1
+                if nest < 0:
+                    end = j
+                    break
+                j = self.pair[j + 1] + 1
+                continue
+            j += 1
+        if end is None:
+            self.fail(r"\begin{cases} without its \end{cases}", self.toks[k].pos)
+        branches, start = [], lo
+        for j in [*self._top(lo, end, (r"\\",)), end]:
+            if j > start:
+                branches.append(self._case(start, j, depth))
+            start = j + 1
+        if not branches:
+            self.fail("cases with no case in them", self.toks[k].pos)
+        if branches[-1][1] is not sp.true and len(branches) > 1 and all(
+                c is sp.true for _, c in branches[:-1]):
+            self.fail("a case with no condition before the last", self.toks[k].pos)
+        self._placeholder(sp.Piecewise(*branches), subs, out, self.toks[k].pos)
+        return self.pair[end + 1] + 1
+
+    def _top(self, lo, hi, texts):
+        """The tokens lo .. hi-1 outside brackets whose text is one of ``texts``."""
+        j = lo
+        while j < hi:
+            if self._is(j, hi, *_OPEN):
+                j = self.pair[j] + 1
+                continue
+            if self.toks[j].text in texts:
+                yield j
+            j += 1
+
+    def _trimmed(self, lo, hi):
+        """lo, hi without the spaces and the , or . that end a case's value."""
+        while lo < hi and (self.toks[lo].text in _SPACES or self._is(lo, hi, ",")):
+            lo += 1
+        while hi > lo and (self.toks[hi - 1].text in _SPACES or self._is(hi - 1, hi, ",", ".")):
+            hi -= 1
+        return lo, hi
+
+    def _case(self, lo, hi, depth):
+        """One case ``value, & condition``: (value, condition)."""
+        amp = next(self._top(lo, hi, ("&",)), None)
+        if amp is None:
+            self.fail("a case needs & before its condition", self.toks[lo].pos)
+        a, b = self._trimmed(lo, amp)
+        if a >= b:
+            self.fail("a case with no value", self.toks[amp].pos)
+        value = self.read(a, b, depth + 1)
+        a, b = self._trimmed(amp + 1, hi)
+        words = "".join(t.text for t in self.toks[a:b] if t.kind == "letter")
+        if a >= b or words in ("otherwise", "else") and b - a == len(words):
+            return value, sp.true
+        if self.toks[a].text == "i" and self.toks[a + 1].text == "f" if b - a > 2 else False:
+            a += 2  # if z > 0 without \text
+        cuts = list(self._top(a, b, tuple(_RELATIONS)))
+        if not cuts:
+            self.fail("a case's condition must be a comparison (z > 0) or "
+                      r"\text{otherwise}", self.toks[a].pos)
+        sides, start = [], a
+        for j in [*cuts, b]:
+            if j <= start:
+                self.fail("a comparison needs something on each side", self.toks[j].pos)
+            sides.append(self.read(start, j, depth + 1))
+            start = j + 1
+        terms = [_RELATIONS[self.toks[j].text](x, y)
+                 for j, x, y in zip(cuts, sides, sides[1:])]
+        return value, sp.And(*terms)
+
     def _script(self, j, hi, what):
         """The text of a script after ``_``/``^`` at token j: (text, label?, next)."""
         nxt = self.toks[j + 1] if j + 1 < hi else None
@@ -1079,6 +1167,13 @@ class _RowReader(_Reader):
                 return nk
         return super()._step(k, hi, out, subs, depth)
 
+    @staticmethod
+    def _names_a_factor(text) -> bool:
+        """Whether a token starts a factor of its own: a letter, a Greek letter or a
+        function (not an operator, a relation or a space)."""
+        return bool(re.fullmatch(r"[A-Za-z]", text)) or text in _GREEK or text in _APPLIED \
+            or text in (r"\sigma", r"\ell", r"\hat", r"\bar", r"\tilde", r"\mathbf")
+
     def _factor(self, k, hi, depth, what, wrt=None):
         """The factor starting at token k (spaces skipped): (expr, next)."""
         while k < hi and self.toks[k].text in _SPACES:
@@ -1117,9 +1212,10 @@ class _RowReader(_Reader):
             # and its sum are the operand (∂(1/n) would be 0)
             inner, nk = self._factor(nk, hi, depth, what, wrt)
             expr = expr * inner
-        elif expr.is_Number and expr != 0 and self._is(nk, hi, "("):
-            # \frac{\partial}{\partial z} \tfrac12 (p - y)^2: the number is the factor of
-            # the bracket (and its power) after it
+        elif expr.is_Number and expr != 0 and nk < hi and (
+                self._is(nk, hi, "(") or self._names_a_factor(self.toks[nk].text)):
+            # \frac{\partial}{\partial z} \tfrac12 (p - y)^2, \frac{\partial}{\partial w}
+            # \frac{1}{2} r_i^2: the number is the factor of what follows it
             inner, nk = self._factor(nk, hi, depth, what, wrt)
             expr = expr * inner
         return expr, nk

@@ -219,6 +219,10 @@ def _commas(latex: str) -> list:
     out, depth, k = [], 0, 0
     while k < len(latex):
         c = latex[k]
+        if latex.startswith(("\\begin", "\\end"), k):  # \begin{cases} … , & z > 0 … \end{cases}
+            depth += 1 if latex[k + 1] == "b" else -1
+            k += 4
+            continue
         if c == "\\":
             if latex[k + 1:k + 2] in "{}":
                 depth += 1 if latex[k + 1] == "{" else -1

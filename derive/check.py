@@ -152,6 +152,13 @@ _NOT_READ = (
     (re.compile(r"\\mid(?![A-Za-z])"), False,
      "a conditional probability p(a | b): probability notation is not read"),
 )
+#: the prose right before an inline formula that states it as a result
+_CLAIMED = re.compile(r"\b(?:this is|that is|which is|gives?|giving|we get|we have|we obtain|"
+                      r"becomes?|reads?|yields?|thus|hence|therefore|so that|equals?)\s*:?\s*"
+                      r"(?:\$|\\\()?\s*$", re.I)
+#: an expectation, variance or covariance: \mathbb{E}[y], \operatorname{Var}(y)
+_MOMENT = re.compile(r"\\mathbb\s*\{\s*E\s*\}|\\(?:operatorname|mathrm|text)\s*\{\s*"
+                     r"(?:Var|Cov|E)\s*\}|\\(?:Var|Cov)(?![A-Za-z])")
 #: the prose that turns to one example of a cost summed over the samples
 _ONE_EXAMPLE = re.compile(r"\b(?:drop(?:ping)?|omit(?:ting)?|suppress(?:ing)?) the "
                           r"(?:super|sub)scripts?|\b(?:one|a single) (?:training )?(?:example|"
@@ -660,6 +667,10 @@ class _Checker:
                 if why.startswith("prose: "):
                     return self._give_up(chain, row, "unchecked", why[len("prose: "):])
                 return self._give_up(chain, row, "ambiguous", why)
+            if _MOMENT.search(_expanded(latex, self.notation) if "\\" in latex and
+                              len(latex) <= TAIL else latex):
+                return self._give_up(chain, row, "unchecked", "a mean or variance of a random "
+                                     "variable (E[y], Var(y)): probability notation is not read")
             try:
                 with budget(self.row_seconds):
                     # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
@@ -810,11 +821,14 @@ class _Checker:
             _stem(str(p[0][0])) for p in ordered if len(p) >= 2 and is_name(p[0][0]) and any(
                 _stem(v.name) == _stem(str(p[0][0])) and STEP.fullmatch(v.name)
                 for v in p[-1][0].free_symbols if isinstance(v, sp.Symbol)))
+        laws: dict = {}  # key → the call a law of several arguments was defined as
         for parts in ordered:
-            # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it
+            # d = \sqrt{c} = f(x): a longer chain defines a name not defined before it;
+            # p(y; \mu) = … = … after p(y; \theta) = …: the law with another parameter
             if len(parts) != 2 and not (
                     len(parts) > 2 and is_name(parts[0][0]) and key(parts[0][0]) not in keys
-                    and first.get(key(parts[0][0]), 10 ** 9) > parts[0][2].line):
+                    and first.get(key(parts[0][0]), 10 ** 9) > parts[0][2].line) \
+                    and not _reparametrised(laws.get(key(parts[0][0])), parts[0][0]):
                 continue
             lhs, rhs = parts[0][0], parts[1][0]
             if not is_name(lhs) or rhs.has(lhs) or self.pins.is_input(lhs):
@@ -850,6 +864,8 @@ class _Checker:
                 self.solutions[id(parts)] = (lhs, rhs, differentiated[key(lhs)][1])
                 continue
             keys.add(key(lhs))
+            if isinstance(lhs, AppliedUndef) and len(lhs.args) > 1:
+                laws[key(lhs)] = lhs
             if isinstance(rhs, D):  # δ = ∂ℓ/∂z: what the name is (not a rule using ∂)
                 derivatives.add(key(lhs))
             out.append((line, key(lhs), lhs, rhs))
@@ -1310,10 +1326,15 @@ class _Checker:
                                            "defines nowhere in formulas"))
                     previous = None
                     continue
+                before = self._before(parts[0][2])
                 if row.env in INLINE and id(parts) not in self.solutions and (
                         len(parts) == 2 and (is_name(first) or isinstance(first, sp.Abs)
-                                             and is_name(first.args[0])) or
-                                           _SOLVING.search(self._before(parts[0][2]))):
+                                             and is_name(first.args[0]))
+                        and not (_CLAIMED.search(before) and names_in(made) <= names_in(truth))
+                        or _SOLVING.search(before)):
+                    # (but "written out for the first unit, this is $\delta_1 = …$" is a
+                    # claim the text makes, when it is in the left side's own terms: "so
+                    # that $L = \frac1n \sum \ell_i$" names an ℓ_i given in words)
                     self._all(parts, "unchecked", "a case or condition the text sets (“if …”, "
                               "“setting … gives”), not an identity to check")
                     return
@@ -2454,6 +2475,15 @@ def _difference(a, b):
 def _names_of(expr) -> set:
     """The names (symbols and entries) ``expr`` uses."""
     return expr.free_symbols | expr.atoms(sp.Indexed)
+
+
+def _reparametrised(before, call) -> bool:
+    """Is ``call`` (p(y, μ)) the law ``before`` (p(y, θ)) written with another
+    parameter: the same function of as many plain variables, not all the same?"""
+    return before is not None and isinstance(call, AppliedUndef) \
+        and call.func == before.func and len(call.args) == len(before.args) \
+        and all(isinstance(a, sp.Symbol) for a in call.args + before.args) \
+        and call.args != before.args
 
 
 def _set_values(expr, at: dict):

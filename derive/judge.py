@@ -294,8 +294,12 @@ class Judge:
         """Random values for every free symbol and data entry of ``exprs``."""
         values = {}
         for e in exprs:
+            counts = {f.args[0] for f in self._concrete(e, size, sample).atoms(sp.factorial)} \
+                if e.has(sp.factorial) else ()
             for atom in self._leaves(e, size, sample):
-                if atom not in values:
+                if atom in counts:  # log y_i!: y_i counts something (0, 1, 2, …)
+                    values[atom] = sp.Integer(rng.randint(0, 6))
+                elif atom not in values:
                     values[atom] = sp.Rational(rng.randint(-90, 90), rng.randint(20, 60))
         return values
 

@@ -41,7 +41,7 @@ _DEFINES = re.compile(
     # f_w(x): a function named for its parameter
     r"(?:_\{?(?:[A-Z]|\\[A-Za-z]+|[a-hopq-z])\}?)?"
     r"(?:\^\{\([^{}]*\)\}|(\^[Ll]|\^\{[Ll](?:[+-][0-9])?\}))?'?"
-    rf"\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*\)\s*&?\s*=")
+    rf"\(\s*{_ARG}(?:\s*[,;]\s*{_ARG})*\s*\)\s*&?\s*=")  # p(y; \mu): y's law at μ
 #: ``e = …`` (or ``e :=``): the document names its own e (an error ŷ − y), so
 #: the bare letter is that name, not Euler's number; ``e^{…}`` stays exp
 _NAMES_E = re.compile(r"(?:^|[$&(]|\\\[|\\\\)\s*e\s*&?\s*:?=(?!\s*2\.71)", re.M)

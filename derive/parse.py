@@ -129,9 +129,10 @@ _WHY = {"=": "an equation: give one expression, without '='",
         "<": "an inequality: give one expression", ">": "an inequality: give one expression",
         "'": "primes (f'(x)) are not read yet; write the derivative out",
         "&": "alignment '&' is not part of an expression", ",": "unexpected ','",
-        "!": "factorials are not read", ".": "unexpected character '.'", "_": "a subscript must follow a name: x_1"}
+        "!": "a factorial's ! must follow what it applies to (y!)", ".": "unexpected character '.'", "_": "a subscript must follow a name: x_1"}
 #: what a flat latex2sympy2 result may contain, besides our placeholders
-_ALLOWED = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, sp.Abs, *set(_BUILTINS.values()))
+_ALLOWED = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, sp.Abs, sp.factorial,
+            *set(_BUILTINS.values()))
 
 
 _PRIME = re.compile(r"\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![A-Za-z])")
@@ -303,7 +304,8 @@ class _Reader:
                     continue
                 tok = _Tok("number", m.group(0), k, m.end())
             elif c in "+-*/|^_," or c in _OPEN or c in _CLOSE or c in self.EXTRA:
-                tok = _Tok("char", c, k, k + 1)
+                # p(y; \mu): the arguments of a law and its parameter, as with a comma
+                tok = _Tok("char", "," if c == ";" else c, k, k + 1)
             elif c == "." and toks and toks[-1].text in (r"\left", r"\right"):
                 self.fail(f"{toks[-1].text}. is not read; use matching brackets", k)
             else:
@@ -398,7 +400,8 @@ class _Reader:
             return nk
         if t.kind == "letter" or t.text in _GREEK and t.text != r"\sigma":
             return self._name(k, hi, out, subs)
-        if t.kind == "number" or t.text in ("+", "-", "*", "/", "|", r"\pi"):
+        if t.kind == "number" or t.text in ("+", "-", "*", "/", "|", r"\pi") or (
+                t.text == "!" and k > 0 and self.toks[k - 1].end == t.pos):  # y_i!: y_i's factorial
             out.add(t.text, t.pos, exact=True)
             return k + 1
         if t.kind == "char" and t.text in _OPEN:  # (…), […], {…}: read apart, one atom
@@ -791,7 +794,7 @@ def _index_symbol(letter):
 class _RowReader(_Reader):
     """The notation layer: names with scripts, sums, functions, derivatives."""
 
-    EXTRA = "='&<>."
+    EXTRA = "='&<>.!;"
     NAMES = True
 
     def __init__(self, chars, original, notation, wrt, file, line, column):

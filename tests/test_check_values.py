@@ -485,3 +485,34 @@ The data are $x = (-1, 0, 1, 2)$ and $y = (0, 1, 2, 4)$, so $n = 4$; at $w = 0$,
     assert f.verdict == "correct" and "x_4 = 2" in f.reason
     f = one(findings(tmp_path, text % "-6"), 4)
     assert f.verdict == "wrong" and f.correct_latex == "-8"
+
+
+CLAIM = r"""Two hidden units $z_j = w_j x + b_j$, $a_j = \sigma(z_j)$ for $j = 1, 2$, the output
+$\hat y = v_1 a_1 + v_2 a_2$ and the cost $C = \frac{1}{2} (\hat y - y)^2$. Define
+$$
+\delta_j = \frac{\partial C}{\partial z_j} = (\hat y - y) v_j a_j (1 - a_j) .
+$$
+%s $\delta_1 = (\hat y - y) %s a_1 (1 - a_1)$.
+"""
+
+
+@pytest.mark.parametrize("lead, factor, verdict", [
+    # the text states it as a result: checked, and a slip is found (held-out set 7,
+    # document 06, line 29 was a wrong layer taken for a condition)
+    ("Written out for the first unit, this is", "v_1", "correct"),
+    ("Written out for the first unit, this is", "w_1", "wrong"),
+    # a case the text sets: a condition, not a claim
+    ("Suppose that", "w_1", "unchecked"),
+])
+def test_an_inline_result_is_a_claim_and_a_case_is_a_condition(tmp_path, lead, factor, verdict):
+    assert one(findings(tmp_path, CLAIM % (lead, factor), "n.md"), 6).verdict == verdict
+
+
+def test_a_sum_of_a_term_named_in_words_stays_a_condition(tmp_path):
+    # "so that $L = \frac1n \sum \ell_i$": ℓ_i is the bracket named in words, so the
+    # row is not in the cost's own terms (held-out set 11, document 03, line 17)
+    text = (r"The loss is $L = -\frac{1}{n}\sum_{i=1}^{n} \left[ y_i \log p_i + (1 - y_i) "
+            r"\log (1 - p_i) \right]$ with $p_i = \sigma(w x_i)$." "\n"
+            r"Write $\ell_i$ for the bracket with its minus sign, so that "
+            r"$L = \frac{1}{n}\sum_{i=1}^{n} \ell_i$." "\n")
+    assert one(findings(tmp_path, text, "n.md"), 2, r"\sum").verdict == "unchecked"

@@ -47,9 +47,9 @@ from .models import SAMPLE_COUNTS
 from .models import n as COUNT
 from .notation_tex import Notation, expand_chars, expand_macros
 from .parse import parse_row
-from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST,
+from .rows import (BATCH_SIZE, BATCH_SUM, CLOSING_CONDITION, CLOSING_SIGN, DOT, DOT_DATA_FIRST, FEATURES,
                    GRADIENT_ENTRY, INDICATOR, NORM, QUALIFIER, TAIL,
-                   balanced, data_first_sum, defined_as, dot_sum, gradient_entry, index_letter,
+                   balanced, data_first_sum, defined_as, dot_sum, gradient_entry, index_letter, indicator,
                    is_constant, is_list, norm_entries, tuple_row, written_out)
 from .rules import D
 
@@ -151,6 +151,7 @@ _NOT_READ = (
     (re.compile(r"\\(?:pm|mp)(?![A-Za-z])"), False, "± gives two values, not one to check"),
     (re.compile(r"\\mid(?![A-Za-z])"), False,
      "a conditional probability p(a | b): probability notation is not read"),
+    (re.compile(r"\\in(?![A-Za-z])"), True, "a membership (x ∈ S), not an equation to check"),
 )
 #: the prose right before an inline formula that states it as a result
 _CLAIMED = re.compile(r"\b(?:this is|that is|which is|gives?|giving|we get|we have|we obtain|"
@@ -159,6 +160,9 @@ _CLAIMED = re.compile(r"\b(?:this is|that is|which is|gives?|giving|we get|we ha
 #: an expectation, variance or covariance: \mathbb{E}[y], \operatorname{Var}(y)
 _MOMENT = re.compile(r"\\mathbb\s*\{\s*E\s*\}|\\(?:operatorname|mathrm|text)\s*\{\s*"
                      r"(?:Var|Cov|E)\s*\}|\\(?:Var|Cov)(?![A-Za-z])")
+#: the probability of an event: P(Y_i = y_i), \Pr(Y = 1), \mathbb{P}(X \le x)
+_EVENT = re.compile(r"(?<![A-Za-z\\])(?:P|\\Pr|\\mathbb\s*\{\s*P\s*\}|\\operatorname\s*\{\s*P\s*\})"
+                    r"\s*(?:\\left\s*|\\big\s*)?[(\[]\s*[A-Z](?![A-Za-z])")
 #: the prose that turns to one example of a cost summed over the samples
 _ONE_EXAMPLE = re.compile(r"\b(?:drop(?:ping)?|omit(?:ting)?|suppress(?:ing)?) the "
                           r"(?:super|sub)scripts?|\b(?:one|a single) (?:training )?(?:example|"
@@ -174,6 +178,8 @@ _WAY = re.compile(r"(?P<up>\bascent\b|\bmaximi[sz]|\bclimb)|\bdescent\b|\bminimi
 _NEW_MODEL = re.compile(r"\b(?:with|now|take|let|consider|replace|using|switch)\b[^.;:$]*"
                         r"(?:\$|\\\()?\s*$", re.I)
 #: a condition the prose puts on the row just before it: "whenever $wx > 0$"
+#: an inline inequality that opens a case: "$m_i < 1$: then …", "if $z > 0$, …"
+_CASE = re.compile(r"\$\s*([^$<>]+?)\s*(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$")
 _WHENEVER = re.compile(r"^[^.;]*?\b(?:whenever|if|for|when|provided|as long as)\s*\$\s*([^$<>]+?)\s*"
                        r"(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$", re.I)
 #: the prose of a definition that explains the display before it ("where …", or a
@@ -253,14 +259,16 @@ def _one_example(text: str) -> bool:
     (``\sum_{i=1}^{d} w_{ji} x_i``) and never over samples? Then x_i is input i, not
     sample i's x."""
     tops = _SUM_OVER_I.findall(text)
-    return bool(tops) and not _OVER_SAMPLES.search(text) and all(
+    return bool(tops) and not _OVER_SAMPLES.search(text) and not (
+        BATCH_SUM.search(text) or BATCH_SIZE.search(text)) and all(
         t.lstrip("\\") not in SAMPLE_COUNTS for t in tops)
 
 
-def _objectives(costs, definitions) -> list:
+def _objectives(costs, definitions, only=False) -> list:
     """Of the names a parameter is differentiated in (``costs``), the objectives:
     those the document defines and no other definition uses (not ŷ, an
-    intermediate; not w_j of ∂w_j/∂w_k; not L(0), L at a point), first."""
+    intermediate; not w_j of ∂w_j/∂w_k; not L(0), L at a point), first (or
+    ``only`` them)."""
     def own(e):  # the name itself: J of J(w), x of x_i
         return {e.func.__name__ if isinstance(e, AppliedUndef) else str(e.base)
                 if isinstance(e, sp.Indexed) else str(e)}
@@ -268,7 +276,7 @@ def _objectives(costs, definitions) -> list:
                          if not isinstance(v, sp.IndexedBase)))
     best = [c for c in costs if defined(c, definitions) and is_name(c) and not own(c) & used
             and not (isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))]
-    return best + [c for c in costs if c not in best]
+    return best if only else best + [c for c in costs if c not in best]
 
 
 def _bare_map(expr, index) -> dict:
@@ -362,9 +370,14 @@ class _Checker:
         # name → (name, line, weak) of its definition that could not be read; weak: in
         # prose or in matrix notation, so that a definition the rows give overrides it
         self.unread: dict = {}
-        self.index_values: dict = {}  # "k" → [1, 2, 3], from "for $k = 1, 2, 3$"
+        # "k" → [(line, [1, 2, 3])], from "for $k = 1, 2, 3$" (each list holds from its line)
+        self.index_values: dict = {}
         self.instance_of: dict = {}  # id(z_1's body) → id(z_k's body) it was made from
         self.updates: set = set()  # id(parts) of update rules (w ← w - η g)
+        self.worked_example = False  # conditions from anywhere above hold (_conditions_at)
+        self._instance_memo: dict = {}  # definitions in force → name → its general one's body
+        self.velocities: dict = {}  # key of v → the right side of its update v ← βv + g
+        self.steps: list = []  # (key of w, right side, row) of each update w ← w - η v
         self.unwritten: dict = {}  # id(a row with its short sums written out) → as written
         self.solutions: dict = {}  # id(parts) → (b, its value, the costs ∂-ed by b)
         self.constraint_chains: set = set()  # id(parts) of the stated constraints
@@ -400,10 +413,31 @@ class _Checker:
         # "\delta^{[2]} := \frac{\partial L}{\partial z^{[2]}}": a definition, unless the name
         # is on both sides (w := w - \eta g, an update)
         doc = dataclasses.replace(doc, rows=[defined_as(r) for r in doc.rows])
+        if self.notation.macros:
+            # \newcommand{\w}{\mathbf{w}}: \w^\top \x_i and \|\w\|^2 are read as written out
+            def spelled(r):
+                if "\\" not in r.latex or len(r.latex) > TAIL or r.problem:
+                    return r
+                if any(p.search(r.latex) for p in (DOT, DOT_DATA_FIRST, NORM)):
+                    return r
+                full = _expanded(r.latex, self.notation)
+                return dataclasses.replace(r, latex=full) if full and any(
+                    p.search(full) for p in (DOT, DOT_DATA_FIRST, NORM)) else r
+            doc = dataclasses.replace(doc, rows=[spelled(r) for r in doc.rows])
         vectors = self._vectors(doc.rows)
-        if vectors:  # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2
+        # \lVert \mathbf{w} \rVert^2 with \mathbf{w} = (w_1, w_2): w_1^2 + w_2^2; with w_j
+        # or w^\top x in the text: \sum_q w_q^2 over the d features
+        entrywise_letters = {
+            m.group(1) or m.group(2) for r in doc.rows for m in NORM.finditer(r.latex)
+            if re.search(rf"(?<![\\A-Za-z]){m.group(1) or m.group(2)}_\{{?\s*[a-z0-9]"
+                         rf"|(?<![\\A-Za-z]){m.group(1) or m.group(2)}\s*\^\s*\{{?\s*(?:T|\\top)\b",
+                         doc.text)
+            # (not the vector of a row that spells out its entries, ‖w‖² = w_1² + w_2²)
+            and not re.search(rf"(?<![\\A-Za-z]){m.group(1) or m.group(2)}_\{{?1\b", r.latex)}
+        if vectors or entrywise_letters:
             doc = dataclasses.replace(doc, rows=[
-                dataclasses.replace(r, latex=NORM.sub(lambda m: norm_entries(m, vectors), r.latex))
+                dataclasses.replace(r, latex=NORM.sub(
+                    lambda m: norm_entries(m, vectors, entrywise_letters), r.latex))
                 if NORM.search(r.latex) else r for r in doc.rows])
         doc = dataclasses.replace(doc, rows=[
             dataclasses.replace(r, latex=_ANNOTATION.sub("", r.latex))
@@ -476,15 +510,24 @@ class _Checker:
                                             + r.latex[m.end():])
             rows.append(r)
         doc = dataclasses.replace(doc, rows=rows)
-        # \frac{1}{|B|} \sum_{i \in B}: a mean over the batch's samples 1 … |B|
+        # \frac{1}{|B|} \sum_{i \in B}: a mean over the batch's samples 1 … |B| (or 1 … b,
+        # where the text numbers them so: "the batch examples i = 1, …, b")
+        size = "m_{B}"
+        self.sample_counts = SAMPLE_COUNTS
+        if BATCH_SIZE.search(doc.text):
+            tops = {top for letter, top in _EXPLICIT_SUM.findall(doc.text)
+                    if letter == INDEX.name and top not in SAMPLE_COUNTS}
+            if len(tops) == 1 and re.fullmatch(r"[a-zA-Z]", next(iter(tops))):
+                size = next(iter(tops))
+                self.sample_counts = SAMPLE_COUNTS | {size}
         doc = dataclasses.replace(doc, rows=[
-            dataclasses.replace(r, latex=BATCH_SIZE.sub("m_{B}", BATCH_SUM.sub(
-                r"\\sum_{\1=1}^{m_{B}}", r.latex)))
+            dataclasses.replace(r, latex=BATCH_SIZE.sub(size, BATCH_SUM.sub(
+                rf"\\sum_{{\1=1}}^{{{size}}}", r.latex)))
             if len(r.latex) <= TAIL and (BATCH_SUM.search(r.latex) or BATCH_SIZE.search(r.latex))
             else r for r in doc.rows])
         # \mathbb{1}[z > 0], \mathbf{1}\{z > 0\}: the indicator, ReLU's derivative
         doc = dataclasses.replace(doc, rows=[
-            dataclasses.replace(r, latex=INDICATOR.sub(r"\\operatorname{heaviside}(\1)", r.latex))
+            dataclasses.replace(r, latex=INDICATOR.sub(indicator, r.latex))
             if len(r.latex) <= TAIL and INDICATOR.search(r.latex) else r for r in doc.rows])
         # \theta^T x^{(i)}: the sum of the products of the entries (from x_0 = 1 if the
         # text puts the intercept in x)
@@ -628,8 +671,10 @@ class _Checker:
             pieces[:1] = [(text[:arrow.start()], row), (text[arrow.end():], row)]
         for latex, row in pieces:
             if _ARROW.search(latex):
-                return self._give_up(chain, row, "unchecked",
-                                     "an update rule (:=, ←) written in a way not read")
+                if self._unread_piece(chain, parts, row, "unchecked",
+                                     "an update rule (:=, ←) written in a way not read"):
+                    continue
+                return None
             if len(pieces) == 1:
                 said = self._aside(latex, row)
                 if said is not None:
@@ -643,8 +688,10 @@ class _Checker:
                 # layers the document has, if it names them (:meth:`_general`)
                 rule = layer.group(1)
             if re.search(r"_\{[^{}]*(?:\\in(?![A-Za-z])|\\mathrm\{[a-z]+\}\()", row.latex):
-                return self._give_up(chain, row, "unchecked", "a rule over a set of indices "
-                                     "(j ∈ pa(i)), not an identity with values to check")
+                if self._unread_piece(chain, parts, row, "unchecked", "a rule over a set of indices "
+                                     "(j ∈ pa(i)), not an identity with values to check"):
+                    continue
+                return None
             if len(chain.parts) == 2 and len(row.latex) <= TAIL and tuple_row(row.latex):
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a vector given by its entries (read entry by entry where it is used)")
@@ -657,20 +704,32 @@ class _Checker:
             if is_list(_SENTENCE_END.sub("", latex)):
                 values = re.fullmatch(r"\s*(\d+(?:\s*,\s*\d+)+)\s*", latex)
                 if values and index_letter(chain.parts[0][0]):
-                    self.index_values[chain.parts[0][0].strip()] = [
-                        int(v) for v in values.group(1).split(",")]
+                    self.index_values.setdefault(chain.parts[0][0].strip(), []).append(
+                        (row.line, [int(v) for v in values.group(1).split(",")]))
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a list (a, b, …), not one formula to check")
                 return None
-            if id(row) in unsure:
+            if _MOMENT.search(latex) or _EVENT.search(latex):
+                if self._unread_piece(chain, parts, row, "unchecked", "a probability or mean of a "
+                                     "random variable (P(Y = y), E[y], Var(y)): probability "
+                                     "notation is not read"):
+                    continue
+                return None
+            if id(row) in unsure and _concerns(unsure[id(row)], latex):
                 why = unsure[id(row)]
                 if why.startswith("prose: "):
-                    return self._give_up(chain, row, "unchecked", why[len("prose: "):])
-                return self._give_up(chain, row, "ambiguous", why)
+                    if self._unread_piece(chain, parts, row, "unchecked", why[len("prose: "):]):
+                        continue
+                    return None
+                if self._unread_piece(chain, parts, row, "ambiguous", why):
+                    continue
+                return None
             if _MOMENT.search(_expanded(latex, self.notation) if "\\" in latex and
-                              len(latex) <= TAIL else latex):
-                return self._give_up(chain, row, "unchecked", "a mean or variance of a random "
-                                     "variable (E[y], Var(y)): probability notation is not read")
+                              len(latex) <= TAIL else ""):
+                if self._unread_piece(chain, parts, row, "unchecked", "a mean or variance of a random "
+                                     "variable (E[y], Var(y)): probability notation is not read"):
+                    continue
+                return None
             try:
                 with budget(self.row_seconds):
                     # "… = x_i, \qquad p_2 = …": the comma ends the sentence, not the formula
@@ -683,20 +742,28 @@ class _Checker:
                                                 _NORM_MARK.search(_expanded(latex, self.notation))):
                     # \lVert Xw - y \rVert^2 (a vector spelled out by its entries was
                     # written with them before): a norm of a matrix expression
-                    return self._give_up(chain, row, "unchecked", "a norm of a matrix "
+                    if self._unread_piece(chain, parts, row, "unchecked", "a norm of a matrix "
                                          "expression (matrix notation) in a document that "
-                                         "works entry by entry; not read")
+                                         "works entry by entry; not read"):
+                        continue
+                    return None
                 why = next((why for mark, alone, why in _NOT_READ if mark.search(latex)
                             and (len(chain.parts) == 1 or not alone)), None)
                 if why:  # "for $c \neq 2$", "$z_1 = \pm 0.02$": no claim to check
-                    return self._give_up(chain, row, "unchecked", why)
-                return self._give_up(chain, row, "unparsed", e.message)
+                    if self._unread_piece(chain, parts, row, "unchecked", why):
+                        continue
+                    return None
+                if self._unread_piece(chain, parts, row, "unparsed", e.message):
+                    continue
+                return None
             except OverBudget:
-                return self._give_up(chain, row, "unchecked",
-                                     f"timeout: reading it took over {self.row_seconds:g} s")
+                if self._unread_piece(chain, parts, row, "unchecked",
+                                     f"timeout: reading it took over {self.row_seconds:g} s"):
+                    continue
+                return None
             if not parts and isinstance(expr, D):
                 wrt = expr.wrt  # a later (…)' differentiates by what the left side does
-            written = written_out(expr, counts=self.counts_given)
+            written = written_out(expr, counts=self.counts_given, samples=self.sample_counts)
             if written is not expr and written != expr:
                 self.unwritten[id(written)] = expr  # its repairs are tried as written too
             parts.append((written, latex, row))
@@ -711,6 +778,10 @@ class _Checker:
             self.layer_rules[id(parts)] = rule
         if arrow and parts:
             self.updates.add(id(parts))
+            if len(parts) >= 2 and is_name(parts[0][0]) and parts[1][0].has(parts[0][0]):
+                # v ← βv + g: a velocity, for the steps that move by it (w ← w - η v)
+                self.velocities.setdefault(key(parts[0][0]), parts[1][0])
+                self.steps.append((key(parts[0][0]), parts[1][0], parts[1][2]))
         return parts
 
     def _aside(self, latex, row):
@@ -745,6 +816,17 @@ class _Checker:
         if abs(value - b) <= sp.Rational(1, 2) * sp.Rational(10) ** -digits * 1.000001:
             return "correct", f"≈ {sp.N(a, digits + 2)}, right to the {digits} decimals shown"
         return "wrong", f"{sp.N(a, digits + 3)}, not {right.strip()}"
+
+    def _unread_piece(self, chain, parts, row, verdict, reason) -> bool:
+        """A piece of a chain that cannot be read: past the chain's first link it is
+        passed over (A = B = [unread] = D still claims D = B) and True is returned;
+        otherwise the chain is given up (:meth:`_give_up`) and False returned."""
+        if len(parts) >= 2 and all(r is not row for _, _, r in parts[:1]) and \
+                id(row) not in {id(r) for _, r in chain.parts[:1]}:
+            self._set(row, Finding(row.line, row.line_end, row.latex, verdict, reason))
+            return True
+        self._give_up(chain, row, verdict, reason)
+        return False
 
     def _give_up(self, chain, row, verdict, reason):
         self._set(row, Finding(row.line, row.line_end, row.latex, verdict, reason))
@@ -877,8 +959,12 @@ class _Checker:
                 out.append(made)
             if isinstance(lhs, AppliedUndef):
                 bare = sp.Symbol(lhs.func.__name__)
+                sample = re.fullmatch(r"(.+)\[(\w)\]", lhs.func.__name__)
+                if sample and sample.group(2) == INDEX.name:
+                    bare = sp.IndexedBase(sample.group(1))[INDEX]  # h_i(w) = …: also h_i
                 if not rhs.has(bare):
-                    out.append((line, ("bare", bare), bare, rhs))
+                    keys.add(key(bare))
+                    out.append((line, key(bare), bare, rhs))
             middle, last = parts[1][0], parts[-1][0]
             if len(parts) > 2 and isinstance(middle, sp.Symbol) and key(middle) not in keys \
                     and last.free_symbols and parts[0][2].env not in INLINE \
@@ -939,15 +1025,28 @@ class _Checker:
                         and sp.simplify(body - total / hi) == 0:
                     schema = (line, i, hi)
                     break
+        general = schema is not None
+        stated = re.search(r"\\overline\s*\{[^{}]*\}\s*=\s*\\frac\s*\{\s*1\s*\}\s*\{\s*([nmNM])\s*\}"
+                           r"\s*\\sum_\{?\s*i\s*=\s*1\s*\}?\s*\^\s*\{?\s*\1", self.text)
+        if schema is None and stated:
+            # \overline{x^k} = \frac{1}{m} \sum_{i=1}^{m} x_i^k: the rule stated for a general k
+            schema, general = (0, INDEX, sp.Symbol(stated.group(1))), True
         if schema is None:
-            return []
+            # no rule stated: \bar{y} of data y_i the document sums over its samples
+            # is their mean, as everywhere (and only such a one: \bar u of no u_i is not)
+            tops = {top for letter, top in _EXPLICIT_SUM.findall(self.text)
+                    if letter == INDEX.name and top in SAMPLE_COUNTS}
+            if len(tops) != 1:
+                return []
+            schema = (0, INDEX, sp.Symbol(tops.pop()))
         line, i, count = schema
         out = []
         for label in sorted(self.used_names):
             name = sp.Symbol(label)
             product = _mean_of(name, bases, i)
-            if product is None or key(name) in keys:
-                continue
+            if product is None or key(name) in keys or not general and not (
+                    isinstance(product, sp.Indexed) and product.base in bases.values()):
+                continue  # (with no rule stated, only a plain \bar{y}: \overline{xy} is not guessed)
             keys.add(key(name))
             out.append((line, key(name), name, sp.Sum(product, (i, 1, count)) / count))
         return out
@@ -996,12 +1095,12 @@ class _Checker:
             if any(given(e) for e in entries.values()):  # L_i uses ŷ_i, defined
                 keys.add(key(a))
                 out.append((whole[0], key(a), a, whole[3].xreplace(entries)))
-            elif entries and (any(bare in costs for _, costs, _ in
-                                  self.differentiated.values())
-                              or re.match(r"(?:hat|widehat)\{", bare.name)):
+            elif (entries or re.match(r"[azh]\^\{?\(", bare.name)) and (
+                    any(bare in costs for _, costs, _ in self.differentiated.values())
+                    or re.match(r"(?:hat|widehat)\{|[azh]\^\{?\(", bare.name)):
                 # J = Σ L^{(i)} over a loss the document differentiates for one sample, or
-                # ŷ = w x + b used as ŷ_i: a prediction, never data (but a model's
-                # y = a x + b beside data y_i is not one)
+                # ŷ = w x + b used as ŷ_i, a layer's a^{(2)} = σ(z^{(2)}) as a^{(2)}_i: a
+                # prediction, never data (but a model's y = a x + b beside data y_i is not one)
                 out += self._sample_model(bare, i, found, keys)
         return out
 
@@ -1100,12 +1199,12 @@ class _Checker:
         (``k = 1, 2, 3``), else those its names show."""
         if self.recurrences[_stem(str(lhs))] > 1:
             return []
-        letters = self._general_letters({lhs})
+        letters = self._general_letters({lhs}, line)
         if isinstance(lhs, (sp.Symbol, sp.Indexed)) and not letters:
             # r^{(k)}_i = y_i - \sum_{j \neq k} w_j x_{ij}, no r^{(1)} written: the k of the
             # w_k its body uses
             wide = self._general_letters({lhs} | {v for v in rhs.free_symbols
-                                                  if isinstance(v, sp.Symbol)})
+                                                  if isinstance(v, sp.Symbol)}, line)
             mine = str(lhs.base if isinstance(lhs, sp.Indexed) else lhs)
             letters = {x: v for x, v in wide.items() if re.search(
                 rf"[_({{,]{x}(?![A-Za-z])", mine)}
@@ -1132,7 +1231,7 @@ class _Checker:
         m = re.search(r"\^\((-?\d+)\)$", name)
         return bool(m and m.group(1) not in layers)
 
-    def _general_letters(self, names) -> dict:
+    def _general_letters(self, names, line=None) -> dict:
         """The general index letters among ``names`` (p_j, w_{k1}, h[i, k]), each
         with its values: those the document lists (``k = 1, 2, 3``), else those
         its own names show (p_1, p_2, p_3)."""
@@ -1182,8 +1281,18 @@ class _Checker:
                         out.setdefault(idx.name, []).append(shown)
         shown = {x: set.intersection(*[v for v in vs if v]) if any(vs) else set()
                  for x, vs in out.items()}
-        return {x: sorted(self.index_values.get(x) or vs) for x, vs in shown.items()
-                if self.index_values.get(x) or vs}
+        return {x: sorted(self._listed(x, line) or vs) for x, vs in shown.items()
+                if self._listed(x, line) or vs}
+
+    def _listed(self, letter, line=None):
+        r"""The values the text lists for an index letter (``for $l = 1, 2, 3$``): the
+        row's own list (``\quad j = 1, 2`` at ``line``), else every value listed
+        anywhere ("for $l = 1, 2, 3$ … $m$ for $l = 2, 3$": 1, 2, 3); None if none."""
+        lists = self.index_values.get(letter, ())
+        if not lists:
+            return None
+        own = [v for at, v in lists if at == line]
+        return own[-1] if own else sorted(set().union(*(v for _, v in lists)))
 
     # -- judging ---------------------------------------------------------------
     def _chain(self, parts, judge, definitions):
@@ -1300,7 +1409,17 @@ class _Checker:
                 continue
             if link.verdict in ("wrong", "factor") and (k == 1 or origin_line is None):
                 said = self._under_conditions(row, made, previous_true, judge) or \
-                    self._under_inequality(row, made, previous_true, judge)
+                    self._under_inequality(row, made, previous_true, judge) or \
+                    self._under_case(row, made, previous_true, judge)
+                if not said and k < len(parts) - 1 and _APPROX.match(parts[-1][1]) and \
+                        parts[-1][0].is_Number:
+                    # L = -\log p_1 \approx 0.408: a worked example, at the values the
+                    # problem gave, however far above ("for z = (2, 1, 0), y = (1, 0, 0)")
+                    self.worked_example = True
+                    try:
+                        said = self._under_conditions(row, made, previous_true, judge)
+                    finally:
+                        self.worked_example = False
                 if said:  # "with $\lambda_1 = 0$ the gradient is …"
                     self._set(row, Finding(row.line, row.line_end, row.latex, "correct", said))
                     previous, previous_true = expr, made
@@ -1444,8 +1563,10 @@ class _Checker:
             if row.env in INLINE and all(e.is_Number for e in entries) and \
                     re.fullmatch(r"[A-Za-z]", stem):
                 # "take $\mathbf{x} = (0.5, 2.0)$": x_1 = 0.5, x_2 = 2.0 from here on
+                # (numbered from 0 where the text has a w_0: w = (0, 0, 0) is w_0, w_1, w_2)
+                first = 0 if re.search(rf"(?<![A-Za-z\\]){stem}_\{{?0(?![0-9])", self.text) else 1
                 self.conditions += [(row.line, sp.Symbol(f"{stem}_{k}"), e)
-                                    for k, e in enumerate(entries, 1)]
+                                    for k, e in enumerate(entries, first)]
         return written
 
     def _qualified(self, row):
@@ -1463,7 +1584,8 @@ class _Checker:
         m = QUALIFIER.search(row.latex)
         if not m or "=" not in row.latex[:m.start()]:
             return row
-        self.index_values[m.group(1)] = [int(v) for v in m.group(2).split(",")]
+        self.index_values.setdefault(m.group(1), []).append(
+            (row.line, [int(v) for v in m.group(2).split(",")]))
         return dataclasses.replace(row, latex=row.latex[:m.start()].rstrip())
 
     def _solving(self, row, since: int) -> bool:
@@ -1581,7 +1703,26 @@ class _Checker:
                                    "an update with values, not a rule to check"))
             self._tail(parts, judge, definitions)
             return
-        step = _expand_outside_sums(new - name)
+        movers = [r for k, rhs, r in self.steps if k != key(name) and name in rhs.xreplace(
+            {d: sp.Dummy() for d in rhs.atoms(D)}).free_symbols]  # (not ∂J/∂w's w)
+        if movers and key(name) in self.velocities and key(name) not in self.differentiated:
+            # v ← βv + g: a velocity, read with the step that moves by it
+            if all(r is not row for r in movers):
+                self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                       f"a velocity, checked with the step that moves by it "
+                                       f"(line {movers[0].line})"))
+            return
+        step = written = _expand_outside_sums(new - name)
+        # w ← w - η v with v ← βv + g: a step by a velocity, read at its first step from
+        # rest (v = 0 before it: v = g), where momentum is a plain gradient step
+        rest = {}
+        for u in sorted(step.free_symbols - {name}, key=str):
+            again = self.velocities.get(key(u)) if isinstance(u, sp.Symbol) else None
+            if again is not None and not defined(u, definitions) and \
+                    key(u) not in self.differentiated and \
+                    (first := again.xreplace({u: 0})) != 0:
+                rest[u] = first
+        step = _expand_outside_sums(step.xreplace(rest)) if rest else step
         rates = sorted((v for v in step.free_symbols if isinstance(v, sp.Symbol)
                         and v.name in _RATES and not defined(v, definitions)), key=str)
         costs = self.differentiated.get(key(name), (0, []))[1]
@@ -1600,6 +1741,7 @@ class _Checker:
         gradient = _expand_outside_sums(step / rate) * (1 if up else -1)
         # the cost it steps on: the one its gradient is, else is up to a factor, else
         # one over all the data if it sums over the samples (one sample's if not)
+        objectives = _objectives(costs, definitions, only=True)
         costs = _objectives(costs, definitions)
         whole = [c for c in costs if not c.has(INDEX)] if gradient.has(sp.Sum) else \
             [c for c in costs if c.has(INDEX)]
@@ -1621,9 +1763,21 @@ class _Checker:
             pass
         cost = next((c for c in verdicts if verdicts[c] == "correct"),
                     next((c for c in verdicts if verdicts[c] == "factor"), cost))
+        if verdicts and not {"correct", "factor"} & set(verdicts.values()) and \
+                cost not in objectives:
+            # w_j ← w_j - η g^{(i)}_j where no cost differentiated by w_j has that gradient
+            # and the nearest is an intermediate (m_i): a step on an objective not named
+            self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
+                                   f"a step whose gradient is that of no cost the document "
+                                   f"differentiates by {self.show(name)} (the nearest, "
+                                   f"{self.show(cost)}, is an intermediate)"))
+            self._tail(parts, judge, definitions)  # its algebra is still checked
+            return
         said = (f"a gradient {way} step on {self.show(cost)} (it moves "
                 f"{self.show(name)} by {'+' if up else '-'}{self.show(rate)} "
-                f"∂{self.show(cost)}/∂{self.show(name)})")
+                f"∂{self.show(cost)}/∂{self.show(name)}"
+                + "".join(f", {self.show(u)} = {self.show(v)} at its first step from rest"
+                          for u, v in rest.items()) + ")")
         claim = [(D(cost, name), parts[0][1], parts[0][2]), (gradient, parts[1][1], row)]
         before = self.by_row.get(id(row))
         self._chain(claim, judge, definitions)
@@ -1635,6 +1789,16 @@ class _Checker:
             found.reason = said
             return
         found.reason = f"as {said}: the step's gradient is wrong: {found.reason}"
+        if rest:  # the velocity's step mended as written: w + η v → w - η v
+            ratio = sp.sympify(found.factor) if found.verdict == "factor" and found.factor \
+                else None
+            if ratio is None or ratio == 0:
+                found.correct_latex = None
+                return
+            term = doc_latex(written / ratio, style=self.style, macros=self.notation.macros)
+            found.correct_latex = f"{self.show(name)} " + (
+                f"- {term[1:].lstrip()}" if term.startswith("-") else f"+ {term}")
+            return
         if found.correct_latex:
             fix = doc_latex(name + (1 if up else -1) * rate * sp.Symbol("FIX"),
                             style=self.style, macros=self.notation.macros)
@@ -1694,8 +1858,20 @@ class _Checker:
         whose instances the document defines (p_1, p_2, p_3): each link is
         checked for every value of the indices, δ_{jk} read as Kronecker's.
         False when the chain is not one."""
-        stems = self._general_letters({a for p in parts for a in names_in(p[0])})
+        stems = self._general_letters({a for p in parts for a in names_in(p[0])},
+                                      parts[0][2].line)
         if not stems:
+            return False
+        # ∂E/∂w^{(l)}_{jk} with values for j and l only: k's case would stay general
+        left = set()
+        for v in names_in(parts[0][0]):
+            whole = str(v.base) if isinstance(v, sp.Indexed) else str(v)
+            m = SCRIPTED.fullmatch(whole.partition("^")[0])
+            label = LABEL.fullmatch(whole.partition("^")[2]) if "^" in whole else None
+            if m and len(re.findall(r"[A-Za-z]", m.group(2))) <= 2:  # (not J_{ridge}'s word)
+                left |= set(re.findall(r"[a-z]", m.group(2)))
+            left |= {label.group(2)} if label else set()
+        if left - set(stems) - {self.notation.index, "n"}:
             return False
         letters = sorted(stems)
         combos = list(itertools.product(*(stems[x] for x in letters)))
@@ -1757,9 +1933,16 @@ class _Checker:
             return False
         cases = []
         tables = {a.base for a in self.used_indexed if len(a.indices) == 2}  # x of x_{ij}
+        # (y of y_i is the label of sample data, not a vector: y_1 = 1 in the prose
+        # is the first sample's)
+        labels = {a.base.label for p in parts for a in p[0].atoms(sp.Indexed)}
         for k, entry in enumerate(entries, 1):
             at = {vector: entry}
-            for v in set().union(*(p[0].free_symbols for p in parts)):
+            for v in set().union(*(p[0].free_symbols for p in parts)) - labels:
+                body = definitions.get(v) if isinstance(v, sp.Symbol) else None
+                if body is not None and any(d.wrt == vector for d in body.atoms(D)):
+                    at[v] = body.xreplace({vector: entry})  # g = ∇_w J: g's entry ∂J/∂w_1
+                    continue
                 name = f"{v}_{k}" if isinstance(v, sp.Symbol) else None
                 if name and v != vector and name in self.used_names and not defined(
                         v, definitions):
@@ -1771,6 +1954,68 @@ class _Checker:
         return self._cases(parts, judge, definitions, cases, f"every entry of {self.show(vector)}",
                            known=self.known_names | self.used_names)
 
+    def _case_meanings(self, case, before, mine, definitions):
+        """``case`` (a row → the row at one case) widened so that the names it makes
+        have their meaning: δ^{(1)}_1 of a δ^{(1)}_j the document defines for every j is
+        that definition at j = 1, and δ_1^{(2)} of a sum the case wrote out is the
+        general δ_j^{(l)} at j = 1, l = 2 (:meth:`_instance_meaning`). The names so
+        given are its ``meant`` (a dict)."""
+        meant: dict = {}
+        for v in before:
+            if isinstance(v, sp.Symbol) and v in definitions and definitions[v] not in mine:
+                try:  # (not this row's own definition)
+                    made = case(v)
+                except Exception:  # noqa: BLE001 - a name the case cannot take
+                    continue
+                if made != v and made not in definitions:
+                    meant[made] = case(definitions[v])
+
+        def widened(e):
+            out = case(e)
+            labels = {a.base.label for a in out.atoms(sp.Indexed)}  # (not r^(1) of r^(1)[i])
+            here = {k: v for k, v in meant.items() if k not in labels}
+            for v in out.free_symbols - set(here):
+                if isinstance(v, sp.Symbol) and v not in definitions and v not in labels:
+                    body = self._instance_meaning(v, definitions, mine)
+                    if body is not None:
+                        here[v] = meant[v] = body
+            return out.xreplace(here) if here else out
+        widened.meant = meant
+        widened.keywords = getattr(case, "keywords", {})  # (its ``at``, for the repairs)
+        for p in mine:  # (the row's own names first, so that ``meant`` lists them)
+            try:
+                widened(p)
+            except Exception:  # noqa: BLE001 - judged as the case leaves it
+                pass
+        return widened
+
+    def _instance_meaning(self, name, definitions, mine=()):
+        """What ``name`` (δ_1^(2)) means as an instance of a definition the document
+        states for general indices (δ_j^(l) = ∂L/∂z_j^(l)), or None."""
+        # (keyed as the judges are: the bodies in force, which the document's list keeps alive)
+        memo = self._instance_memo.setdefault(
+            tuple(sorted(id(v) for v in definitions.values())), {})
+        if name in memo:
+            return memo[name]
+        memo[name] = None
+        for general, body in definitions.items():
+            if not isinstance(general, sp.Symbol) or body in mine:
+                continue  # (g_b = -0.9 + 1.2 = 0.3 does not say what g_0 is)
+            stem, hat, top = general.name.partition("^")
+            m, label = SCRIPTED.fullmatch(stem), LABEL.fullmatch(top) if hat else None
+            letters = sorted(({t for t in re.findall(r"[a-z]", m.group(2))} if m and
+                              len(re.findall(r"[A-Za-z]", m.group(2))) <= 2 else set())
+                             | ({label.group(2)} if label else set())
+                             - {self.notation.index, "n"})
+            if not letters or len(letters) > 2 or _stem(general.name) != _stem(name.name):
+                continue
+            for combo in itertools.product(range(0, 10), repeat=len(letters)):
+                at = dict(zip(letters, combo))
+                if instantiate(general, at) == name:
+                    memo[name] = instantiate(body, at)
+                    return memo[name]
+        return None
+
     def _cases(self, parts, judge, definitions, cases, every, known=None) -> bool:
         """Check a chain through its cases ``(label, rows)``: a link is right when it
         holds in every case the document gives a meaning (cases asking for a
@@ -1780,23 +2025,32 @@ class _Checker:
         odd: dict = {}  # row index → a failing case that invents a name
         fine: set = set()  # rows right in some case that invents a name
         before = set().union(*(names_in(p[0]) for p in parts))
+        mine = {p[0] for p in parts}
         checked = []  # (label, transform, its rows made true)
         try:
             with budget(self.row_seconds):
+                # (only a chain about a derivative: a row that is an equation to solve, as
+                # the normal equations, is not made checkable by guessing its names)
+                lead = parts[0][0]
+                about_derivative = lead.has(D) or isinstance(definitions.get(lead), D)
                 for label, case in cases:
+                    if about_derivative:
+                        case = self._case_meanings(case, before, mine, definitions)
                     rows = [case(p[0]) for p in parts]
+                    own = {str(k) for k in getattr(case, "meant", ())}
                     invented = [bool({str(v.base) if isinstance(v, sp.Indexed) else str(v)
                                       for v in names_in(e) - before
                                       if not isinstance(v, sp.IndexedBase)}
-                                     - (known or self.known_names)) for e in rows]
+                                     - (known or self.known_names) - own) for e in rows]
                     if invented[0] or not all(_grounded(e, definitions) for e in rows):
                         continue  # l = 1 asks for an a^{(0)} or ∂C^{(3)} never given
                     made = [judge.truth(e) for e in rows]
                     checked.append((label, case, made))
                     for k in range(1, len(parts)):
                         link = judge.compare(made[k], made[k - 1])
-                        if link.verdict != "correct" and k not in verdicts and not \
-                                self._under_conditions(parts[k][2], made[k], made[k - 1], judge):
+                        if link.verdict != "correct" and k not in verdicts and not (
+                                self._under_conditions(parts[k][2], made[k], made[k - 1], judge)
+                                or self._under_case(parts[k][2], made[k], made[k - 1], judge)):
                             if (invented[k] or invented[k - 1]) and rows[0] != parts[0][0]:
                                 # a name this case invents (x^{(1)} of x^{(k)}_i): wrong
                                 # only if every case does (a slip, not a missing layer)
@@ -1906,14 +2160,22 @@ class _Checker:
                     except Exception:  # a repair SymPy cannot evaluate is no repair
                         continue
                 # one short term left out, the same in every case (+ λ of a ridge Hessian)
+                # or the case's entry of a general one (+ λ w_1 for j = 1: + λ w_j)
                 _, case, made = checked[0]
                 got = self._from_difference(judge, case(expr), made[k], made[k - 1], definitions)
                 term = got[1] - case(expr) if got and got[0].startswith("omits") else None
-                if term is not None and all(
-                        judge.agrees(judge.truth(case(expr + term)), made[k - 1])
-                        for _, case, made in checked[1:]):
-                    found.diagnosis = got[0]
-                    found.correct_latex = self.show(expr + term, latex)
+                if term is None:
+                    return
+                at = getattr(case, "keywords", {}).get("at", {})
+                for general in dict.fromkeys((term, _generalised(term, at, expr))):
+                    if all(judge.agrees(judge.truth(case(expr + general)), made[k - 1])
+                           for _, case, made in checked[1:]):
+                        found.diagnosis = (got[0] if general == term else
+                                           f"omits the term {self.show(general)}")
+                        shown = self.show(general)
+                        found.correct_latex = re.sub(r"[\s.,;]*$", "", latex) + (
+                            f" - {shown[1:].lstrip()}" if shown.startswith("-") else f" + {shown}")
+                        return
         except (OverBudget, Exception):  # over budget, or a candidate that cannot be made
             return
 
@@ -1962,7 +2224,8 @@ class _Checker:
         for line, name, value in self.conditions:
             # (a heading starts another topic: "at the initial point $w = 0$" does not
             # hold in the "Update rule" section after it)
-            if row.line - reach <= line <= row.line and self.section[line - 1] == here:
+            if row.line - reach <= line <= row.line and self.section[line - 1] == here or \
+                    self.worked_example and line <= row.line:
                 latest[name] = (line, value)
         return latest
 
@@ -2096,7 +2359,13 @@ class _Checker:
         :meth:`_conditions_at`) give the names of ``made`` and ``true``, and what the
         text said (a vector's w = 0 sets each entry w_1, w_2, … the rows use)."""
         names = names_in(made) | names_in(true)
-        at = {name: value for name, (_, value) in latest.items() if name in names}
+
+        def pattern(a):  # x[i, 1] of every sample i, whatever a sum calls its index
+            return a.base, tuple(k if k.is_Integer else None for k in a.indices)
+        general = {pattern(a) for a in names if isinstance(a, sp.Indexed)}
+        at = {name: value for name, (_, value) in latest.items() if name in names or (
+            isinstance(name, sp.Indexed) and any(isinstance(k, sp.Symbol) for k in name.indices)
+            and pattern(name) in general)}
         said_of = dict(at)  # what the text set, name → value
         for name, (_, value) in latest.items():
             entries = {v: value for v in names
@@ -2104,7 +2373,40 @@ class _Checker:
             if value == 0 and name not in names and entries:
                 at.update(entries)
                 said_of[name] = value
+            if str(name) in ("d", "D") and name not in names and value.is_Integer and \
+                    1 <= value < FEATURES:
+                # "if d = 1": the sums over the features were written out for d = 3; the
+                # entries past d are no features (θ_2 = θ_3 = 0, x_{i2} = x_{i3} = 0)
+                past = {v: 0 for v in names if _feature_past(v, int(value))}
+                if past:
+                    at.update(past)
+                    said_of[name] = value
         return at, said_of
+
+    def _under_case(self, row, made, true, judge) -> str | None:
+        """The reason a row that is wrong as it stands is right in the case the prose
+        just before it opens ("\\item $m_i < 1$: then … $\\partial h_i / \\partial w_j =
+        -y_i x_{ij}$"), or None. The case reaches back to the sentence or item it is in."""
+        lines = self.lines
+        if row.line > len(lines):
+            return None
+        text = " ".join(lines[max(0, row.line - 4):row.line - 1]
+                        + [lines[row.line - 1][:max(0, row.column - 1)]])
+        text = re.split(r"\\item\b|\.\s|\n\s*\n|^\s*$", text)[-1]
+        cases = list(_CASE.finditer(text))
+        if not cases:
+            return None
+        m = cases[-1]
+        try:
+            with budget(self.row_seconds):
+                a, b = (judge.truth(parse_row(t, self.notation)) for t in (m.group(1), m.group(3)))
+                where = a - b if m.group(2) in (">", r"\gt", r"\geq", r"\ge") else b - a
+                if not where.free_symbols or \
+                        judge.compare(made, true, where=where).verdict != "correct":
+                    return None
+        except (OverBudget, Exception):  # a case that cannot be read is no case
+            return None
+        return f"right where {m.group(1).strip()} {m.group(2)} {m.group(3).strip()}, the case the text opens"
 
     def _under_inequality(self, row, made, true, judge) -> str | None:
         """The reason a row that is wrong as it stands is right where the prose
@@ -2361,7 +2663,8 @@ class _Checker:
             for why, fixed, *renamed in repairs(original, lhs=parts[0][0], previous=self.unwritten.get(id(previous), previous),
                                                 definitions=definitions, chain=chain,
                                                 index=INDEX, show=self.show):
-                yield (why, None if fixed is None else written_out(fixed, counts=self.counts_given),
+                yield (why, None if fixed is None else written_out(fixed, counts=self.counts_given,
+                                                             samples=self.sample_counts),
                        fixed, *renamed)
         for why, fixed, *renamed in repairs(expr, lhs=parts[0][0], previous=previous,
                                             definitions=definitions, chain=chain,
@@ -2437,6 +2740,57 @@ def _grounded(expr, definitions, seen=None) -> bool:
     return True
 
 
+def _feature_past(v, d: int) -> bool:
+    """Is ``v`` a feature entry past the d-th (θ_3, x[i, 3] for d = 2)?"""
+    if isinstance(v, sp.Indexed):
+        last = v.indices[-1]
+        return len(v.indices) >= 2 and last.is_Integer and d < int(last) <= FEATURES
+    m = re.fullmatch(r"[^_^]+_\{?(\d)\}?", str(v)) if isinstance(v, sp.Symbol) else None
+    return bool(m) and d < int(m.group(1)) <= FEATURES
+
+
+def _concerns(why: str, latex: str) -> bool:
+    """Is the ambiguity ``why`` found on a row about this piece of it (``u(…)``
+    or the word it names, written in ``latex``)? Words in prose concern every piece."""
+    m = re.match(r"(\\?[A-Za-z]+)(\(…\))? could be", why)
+    if m is None:
+        return True
+    name = re.escape(m.group(1))
+    return bool(re.search(rf"(?<![A-Za-z\\]){name}\s*(?:\\left\s*)?\(" if m.group(2)
+                          else rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", latex))
+
+
+def _generalised(term, at: dict, general):
+    """``term``, worked out for one case of a general row (``at``: j → 1), written
+    for the general indices again: λ w_1 → λ w_j, x[i, 1] → x[i, j]. Only the
+    names ``general`` (the row) could make are taken back."""
+    if not at:
+        return term
+    back, letters = {}, {}
+    for v in general.free_symbols | general.atoms(sp.Indexed):
+        if isinstance(v, sp.Symbol) and v.name in at:
+            letters[v.name] = v
+    names = {str(v) for v in general.free_symbols if isinstance(v, sp.Symbol)}
+    for s in term.free_symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        m = re.fullmatch(r"(.+?)_\{?(\d)\}?(\^.*)?", s.name)
+        for letter, value in at.items():
+            if m and int(m.group(2)) == value:
+                candidate = f"{m.group(1)}_{letter}{m.group(3) or ''}"
+                if candidate in names or instantiate(sp.Symbol(candidate), at) == s:
+                    back[s] = sp.Symbol(candidate)
+                    break
+    out = term.xreplace(back)
+    for letter, value in at.items():
+        index = letters.get(letter)
+        if index is None:
+            continue
+        out = out.replace(lambda e: isinstance(e, sp.Indexed) and sp.Integer(value) in e.indices,
+                          lambda e: e.base[tuple(index if j == value else j for j in e.indices)])
+    return out
+
+
 def _count_factor(fixed, expr) -> bool:
     """Is ``fixed`` ``expr`` times a number or a power of the sample count (1/n, 2/n)?"""
     if fixed is None:
@@ -2489,7 +2843,9 @@ def _reparametrised(before, call) -> bool:
 def _set_values(expr, at: dict):
     """``expr`` with the names of ``at`` set to their values; a sample's entry set in
     general (x^{(i)}_0 = 1) is set for every sample, whatever a sum calls its index."""
-    general = {(a.base, len(a.indices)): v for a, v in at.items() if isinstance(a, sp.Indexed)
+    def pattern(a):  # x[i, 1] of every sample i: (x, (None, 1))
+        return a.base, tuple(k if k.is_Integer else None for k in a.indices)
+    general = {pattern(a): v for a, v in at.items() if isinstance(a, sp.Indexed)
                and any(isinstance(k, sp.Symbol) for k in a.indices)}
     out = expr.xreplace(at)
     if any(isinstance(a, sp.Indexed) and all(k.is_Integer for k in a.indices) for a in at):
@@ -2498,9 +2854,9 @@ def _set_values(expr, at: dict):
             lo.is_Integer and hi.is_Integer and hi - lo < 50 for _, lo, hi in e.limits))
         out = out.replace(short, lambda e: e.doit()).xreplace(at)
     if general:
-        out = out.replace(lambda e: isinstance(e, sp.Indexed) and (e.base, len(e.indices))
-                          in general and not all(k.is_Integer for k in e.indices),
-                          lambda e: general[(e.base, len(e.indices))])
+        out = out.replace(lambda e: isinstance(e, sp.Indexed) and pattern(e) in general
+                          and not all(k.is_Integer for k in e.indices),
+                          lambda e: general[pattern(e)])
     return out
 
 

@@ -48,6 +48,7 @@ def repairs(expr, *, lhs, previous, definitions: dict, chain: list, index,
             _swaps(expr, lhs, previous, definitions, show),
             _transposed(expr, show),
             _letters(expr, lhs, show),
+            _squared(expr, lhs, show),
             _derivative_for_function(expr, definitions, show),
             _ranges(expr, show),
             _extra_factors(expr, show),
@@ -156,8 +157,11 @@ def _free_index_sums(expr, lhs, index, show):
     letters |= {str(k) for a in lhs.atoms(sp.Indexed) for k in a.indices
                 if isinstance(k, sp.Symbol) and not k.is_integer}
 
-    def named(e):  # w[k] is the document's w_k, as its written-out sums name entries
-        return sp.Symbol(f"{e.base}_{''.join(map(str, e.indices))}")
+    def named(e):  # w[k] is the document's w_k, δ^(3)[k] its δ_k^(3), as the parser names them
+        stem, hat, top = str(e.base).partition("^")
+        sub = "".join(map(str, e.indices))
+        return sp.Symbol((f"{stem}_{sub}" if len(sub) == 1 else f"{stem}_{{{sub}}}")
+                         + (f"^{top}" if hat else ""))
     for s in expr.atoms(sp.Sum):
         for pos, (idx, lo, hi) in enumerate(s.limits):
             if idx == index:
@@ -205,9 +209,25 @@ def _swaps(expr, lhs, previous, definitions, show):
                     sample = next(a for a in site.atoms(sp.Indexed) if a.base == old)
                     yield (f"{show(sample)} where {show(new[sample.indices])} belongs",
                            fixed, (show(sample), show(new[sample.indices])))
-    # one name: a_1^(i) for a_i^(1), w_2 for w_1, x_j for x_i
+    # a_r^(2) for a_r^(1): the same name in another layer the document has
+    layers = {(m.group(1), m.group(2)) for n in known | mine
+              for m in [re.fullmatch(r"(.+?)_[^^]+\^\((\d+)\)", str(n))] if m}
     for old in sorted(mine, key=str):
-        for new in sorted(known | mine, key=str):
+        m = re.fullmatch(r"(.+?)(_[^^]+)\^\((\d+)\)", str(old)) if isinstance(old, sp.Symbol) \
+            else None
+        if not m:
+            continue
+        for stem, layer in sorted(layers):
+            if stem == m.group(1) and layer != m.group(3):
+                new = sp.Symbol(f"{stem}{m.group(2)}^({layer})", **old.assumptions0)
+                yield (f"{show(old)} where {show(new)} belongs", expr.xreplace({old: new}),
+                       (show(old), show(new)))
+    # one name: a_1^(i) for a_i^(1), w_2 for w_1, x_j for x_i (a_r^(1) for a_r^(2), the same
+    # subscript in another layer, first)
+    def sub(name):
+        return re.sub(r"\^.*$", "", _scripts(name))
+    for old in sorted(mine, key=str):
+        for new in sorted(known | mine, key=lambda n: (sub(n) != sub(old), str(n))):
             if new == old or _stem(new) != _stem(old):
                 continue
             fixed = expr.xreplace({old: new})
@@ -274,6 +294,32 @@ def _letters(expr, lhs, show):
                     else f"{stem}_{letter}"
                 new = sp.Symbol(name, **old.assumptions0)
                 yield f"{show(old)} where {show(new)} belongs", expr.xreplace({old: new})
+
+
+def _squared(expr, lhs, show):
+    """A product of two entries written as one squared: x_{ij}^2 for x_{ij} x_{ik} in
+    ∂²L/∂θ_j∂θ_k, where k is another letter of the left side."""
+    wanted = sorted({m.group(1) for v in lhs.free_symbols if isinstance(v, sp.Symbol)
+                     for m in [re.fullmatch(r"[^_^]+_\{?([a-z])\}?", v.name)] if m})
+    for power in sorted(expr.atoms(sp.Pow), key=str):
+        base, exp = power.as_base_exp()
+        if exp != 2:
+            continue
+        if isinstance(base, sp.Indexed):
+            for pos, c in enumerate(base.indices):
+                for letter in wanted:
+                    if isinstance(c, sp.Symbol) and c.name in wanted and letter != c.name:
+                        other = base.base[tuple(sp.Symbol(letter, **c.assumptions0) if p == pos
+                                                else k for p, k in enumerate(base.indices))]
+                        yield (f"{show(power)} where {show(base * other)} belongs",
+                               expr.xreplace({power: base * other}))
+        elif isinstance(base, sp.Symbol):
+            m = re.fullmatch(r"([^_^]+)_\{?([a-z])\}?", base.name)
+            for letter in wanted:
+                if m and m.group(2) in wanted and letter != m.group(2):
+                    other = sp.Symbol(f"{m.group(1)}_{letter}", **base.assumptions0)
+                    yield (f"{show(power)} where {show(base * other)} belongs",
+                           expr.xreplace({power: base * other}))
 
 
 def _transposed(expr, show):

@@ -169,8 +169,10 @@ class InForce:
         for k, ds in self.by_key.items():
             j = bisect.bisect_right(self.lines[k], line)
             if j == 0:
-                if id(ds[0][3]) in self.forward_only:
-                    continue  # "$b = …$" in prose after the derivation: not what b meant there
+                if id(ds[0][3]) in self.forward_only or not getattr(ds[0][3], "free_symbols", 1):
+                    # "$b = …$" in prose after the derivation, a worked example's w_1 = -0.2573:
+                    # not what b or w_1 meant there
+                    continue
                 chosen = ds[0]
             else:
                 here = ds[bisect.bisect_left(self.lines[k], self.lines[k][j - 1]):j]

@@ -146,7 +146,8 @@ def _text_names(chars):
     out, last = [], 0
     for m in _TEXT_NAME.finditer(text):
         word = m.group(1)
-        if word == word.lower() and word.lower() not in _OPERATORS:
+        marked = re.search(r"\^\s*\{?\s*$", text[:m.start()])  # θ^{\text{new}}: a mark
+        if word == word.lower() and word.lower() not in _OPERATORS and not marked:
             continue
         out += chars[last:m.start()]
         pos = chars[m.start()][1]
@@ -184,9 +185,9 @@ def _merge_names(toks, tex):
             else:
                 while j < len(toks) and toks[j].kind == "letter" and len(toks[j].text) == 1:
                     j += 1
-                if t.text in (r"\overline", r"\bar") and j > k + 2 and j + 1 < len(toks) \
-                        and toks[j].text == "^" and toks[j + 1].kind == "number":
-                    j += 2  # \overline{x^2}: the mean of the squares, one name
+                    if t.text in (r"\overline", r"\bar") and j + 1 < len(toks) \
+                            and toks[j].text == "^" and toks[j + 1].kind == "number":
+                        j += 2  # \overline{x^2 y}: the mean of the products, one name
             inner = "".join(x.text for x in toks[k + 2:j])
             if inner and j < len(toks) and toks[j].text == "}":
                 font = t.text in _FONTS
@@ -355,6 +356,17 @@ class _Reader:
         raw = self._flat(text, src, self.toks[lo].pos, self.toks[hi - 1].end)
         return self._rebuild(raw, subs, self.toks[lo].pos)
 
+    def _bracket_label(self, j, hi) -> bool:
+        r"""Is the superscript after the ``^`` at token j a bracketed label, ``^{(1)}``,
+        ``^{(l+1)}``, ``^{(i)}``, ``^{(out)}``, rather than a power in brackets,
+        ``e^{(a + b)}``, ``e^{\left(\sum_q θ_q x_q\right)}``?"""
+        if not (self._is(j + 1, hi, "{") and self._is(j + 2, hi, "(")
+                and self.pair[j + 2] == self.pair[j + 1] - 1):
+            return False
+        text = "".join(x.text for x in self.toks[j + 3:self.pair[j + 2]])
+        one = r"(?:\\?[A-Za-z]+|\d+)(?:[+-]\d+)?"
+        return bool(re.fullmatch(rf"{one}(?:,{one})*", text))
+
     def _is(self, k, hi, *texts):
         return k < hi and self.toks[k].kind == "char" and self.toks[k].text in texts
 
@@ -448,7 +460,7 @@ class _Reader:
         if nxt is None:
             self.fail("missing exponent after '^'", t.end)
         if self._is(k + 1, hi, "{"):
-            if self._is(k + 2, hi, "(") and self.pair[k + 2] == self.pair[k + 1] - 1:
+            if self._bracket_label(k, hi):
                 # ^{(l)}: the notes' layer index, not a power (^{(x+1)^2} is a power)
                 self.fail("a superscript in brackets, ^{(l)}, is a layer index; layer "
                           "notation is not read yet", self.toks[k + 2].pos)
@@ -956,9 +968,8 @@ class _RowReader(_Reader):
                 if layer is not None:
                     sup, j = layer
                     continue
-                if not wrt and not (self._is(j + 1, hi, "{") and self._is(j + 2, hi, "(")
-                                    and self.pair[j + 2] == self.pair[j + 1] - 1):
-                    break  # a power: x^{z_1}, e^{-z}
+                if not wrt and not self._bracket_label(j, hi):
+                    break  # a power: x^{z_1}, e^{-z}, e^{(a + b)}
                 text, label, nk = self._script(j, hi, "superscript") if (
                     wrt or self._is(j + 1, hi, "{")) else (None, False, j)
                 if not (label or wrt):
@@ -977,6 +988,10 @@ class _RowReader(_Reader):
             return marks[nxt.text], j + 2
         if self._is(j + 1, hi, "{") and self.pair[j + 1] == j + 3 and self.toks[j + 2].text in marks:
             return marks[self.toks[j + 2].text], j + 4
+        if self._is(j + 1, hi, "{") and self.pair[j + 1] == j + 3 and \
+                self.toks[j + 2].kind == "letter" and re.fullmatch(r"[A-Za-z]{2,}",
+                                                                   self.toks[j + 2].text):
+            return self.toks[j + 2].text, j + 4  # θ^{\text{new}}, w^{\mathrm{MLE}}: another name
         return None
 
     def _layer_letter(self, j, hi):
@@ -1137,8 +1152,7 @@ class _RowReader(_Reader):
             return nk
         if t.text == "'":
             self.fail("a prime must follow a function name or a bracket", t.pos)
-        if t.text == "^" and self._is(k + 1, hi, "{") and self._is(k + 2, hi, "(") \
-                and self.pair[k + 2] == self.pair[k + 1] - 1:
+        if t.text == "^" and self._bracket_label(k, hi):
             self.fail("a layer superscript ^{(l)} must follow a name", t.pos)
         if t.text in (r"\partial", r"\nabla"):
             return self._partial(k, hi, out, subs, depth)

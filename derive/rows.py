@@ -23,10 +23,24 @@ from .models import n as COUNT
 
 #: the count a sum over features \sum_{j=1}^{d} is written out for
 FEATURES = 3
-#: the indicator of a positive value: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{z>0\}
-INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:_\s*)?"
-                        r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*>\s*0\s*"
-                        r"(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
+#: the indicator of a comparison: \mathbb{1}[z > 0], \mathbb{1}\big[z > 0\big], \mathbf{1}\{m_i < 1\}
+INDICATOR = re.compile(r"\\(?:mathbb|mathbf|mathds|mathbbm)\s*\{\s*[1I]\s*\}\s*(?:\\[!,;]\s*)?(?:_\s*)?"
+                       r"(?:\\(?:big|Big|bigl|Bigl|left)\s*)?(?:\[|\\\{|\()\s*(.+?)\s*"
+                       r"(>|<|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\gt(?![A-Za-z])|\\lt(?![A-Za-z]))"
+                       r"\s*([^\[\]{}()]+?)\s*(?:\\(?:big|Big|bigr|Bigr|right)\s*)?(?:\]|\\\}|\))")
+
+
+def indicator(m) -> str:
+    r"""``\mathbb{1}[z > 0]`` as the step function of z, ``\mathbb{1}[m_i < 1]`` as
+    that of 1 - m_i: Heaviside of the side that must be positive."""
+    a, rel, b = m.group(1), m.group(2), m.group(3).strip()
+    more = rel in (">", r"\gt", r"\ge", r"\geq")
+    if b == "0":
+        return rf"\operatorname{{heaviside}}({a})" if more else rf"\operatorname{{heaviside}}(-({a}))"
+    return (rf"\operatorname{{heaviside}}({a} - ({b}))" if more
+            else rf"\operatorname{{heaviside}}({b} - ({a}))")
+
+
 #: a sum over a mini-batch, \sum_{i \in B} or \sum_{i \in \mathcal{B}_t}, and its size |B|:
 #: read as a sum over the batch's samples 1 … |B| (a count, like n)
 BATCH_SUM = re.compile(r"\\sum_\{\s*([a-z])\s*\\in\s*(?:\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|B)"
@@ -48,12 +62,12 @@ def gradient_entry(m) -> str:
 #: a dot product of two vectors written whole: \theta^T x, w^\top x^{(i)}, \mathbf{w}^\top \mathbf{x}_i
 DOT = re.compile(r"(\\mathbf\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\}|\\(?:theta|beta)|[wa])"
                  r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?![A-Za-z])(?:\s*\})?\s*"
-                 r"(\\mathbf\s*\{\s*[a-z]\s*\}|[xh])(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*\{?\s*i\s*\}?)?"
+                 r"(\\mathbf\s*\{\s*[a-z]\s*\}|[xh])(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
                  r"(?![A-Za-z_^])")
 
 
 #: x, \mathbf{x}, with a sample index or none (the data of a dot product)
-_DATA = r"(\\mathbf\s*\{\s*x\s*\}|x)(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*\{?\s*i\s*\}?)?"
+_DATA = r"(\\mathbf\s*\{\s*x\s*\}|x)(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
 #: the same with the data first: x_i^\top w, (x^{(i)})^T \theta; the groups are the data
 #: and its sample twice (in brackets, bare), then the weights
 DOT_DATA_FIRST = re.compile(rf"(?:\(\s*{_DATA}\s*\)|{_DATA})"
@@ -136,10 +150,18 @@ def tuple_row(latex: str):
     return (m.group(1).strip(), entries) if len(entries) > 1 and all(entries) else None
 
 
-def norm_entries(m, vectors) -> str:
-    """The LaTeX of a vector's norm written with its entries (or the norm as it
-    was, for a vector the document does not spell out)."""
-    entries = vectors.get(m.group(1) or m.group(2))
+def norm_entries(m, vectors, entrywise=frozenset()) -> str:
+    """The LaTeX of a vector's norm written with its entries: those the document
+    spells out (w = (w_1, w_2)), or a sum over its d entries for a vector the
+    document works with entry by entry (w_j); the norm as it was otherwise."""
+    letter = m.group(1) or m.group(2)
+    entries = vectors.get(letter)
+    if not entries and letter in entrywise:
+        if m.group(3) == "1":
+            inner = rf"\sum_{{q=1}}^{{d}} |{letter}_q|"
+            return rf"\left({inner}\right)" + ("^{2}" if m.group(4) else "")
+        squares = rf"\sum_{{q=1}}^{{d}} {letter}_q^{{2}}"
+        return rf"\left({squares}\right)" if m.group(4) else rf"\sqrt{{{squares}}}"
     if not entries:
         return m.group(0)
     if m.group(3) == "1":
@@ -149,19 +171,20 @@ def norm_entries(m, vectors) -> str:
     return f"({squares})" if m.group(4) else rf"\sqrt{{{squares}}}"
 
 
-def written_out(expr, index=INDEX, counts=None):
+def written_out(expr, index=INDEX, counts=None, samples=SAMPLE_COUNTS):
     """Sums over a few named entries (``\\sum_{k=1}^{3} y_k \\log p_k``) written
     out, each entry the document's own name: y_1 \\log p_1 + …; entries with
     a sample index stay data (x_{i1} is x[i, 1]). A sum over features up to a
     count the document leaves open (``\\sum_{j=1}^{d} w_j x_{ij}``) is written
     out for d = :data:`FEATURES`, or for the value ``counts`` gives that count's name
-    (the document's own "$d = 2$"): an identity in d holds there too."""
+    (the document's own "$d = 2$"): an identity in d holds there too. A sum over
+    the sample index up to one of ``samples`` (n, m, or a batch's b) stays a sum."""
     def expand(s):
         # of a double sum \sum_i \sum_{k=1}^{3}, the short limits are written out
         short, kept = [], []
         for k, lo, hi in s.limits:
             if hi.is_Symbol and hi != COUNT and lo.is_Integer and (
-                    k.name != index.name or hi.name not in SAMPLE_COUNTS):
+                    k.name != index.name or hi.name not in samples):
                 # (\sum_{i=1}^{d} w_{ji} x_i of one example: i runs over its d inputs)
                 hi = sp.Integer((counts or {}).get(hi.name, FEATURES))
             if lo.is_Integer and hi.is_Integer and 0 <= hi - lo <= 12 and not any(

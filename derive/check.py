@@ -125,7 +125,7 @@ _LISTED = re.compile(r"^\s*\d+\.\s+")
 _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
-                      r"closed[- ]form|critical)", re.I)
+                      r"closed[- ]form|critical|vanish)", re.I)
 #: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
 _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
                         r"\s*\}?(?![A-Za-z])")
@@ -272,7 +272,10 @@ def _objectives(costs, definitions, only=False) -> list:
     def own(e):  # the name itself: J of J(w), x of x_i
         return {e.func.__name__ if isinstance(e, AppliedUndef) else str(e.base)
                 if isinstance(e, sp.Indexed) else str(e)}
-    used = set().union(*(own(v) for body in definitions.values() for v in names_in(body)
+    def outside_derivatives(body):  # g_j = ∂J/∂w_j does not make J an intermediate
+        return body.xreplace({d: sp.Integer(0) for d in body.atoms(D)}) if body.has(D) else body
+    used = set().union(*(own(v) for body in definitions.values()
+                         for v in names_in(outside_derivatives(body))
                          if not isinstance(v, sp.IndexedBase)))
     best = [c for c in costs if defined(c, definitions) and is_name(c) and not own(c) & used
             and not (isinstance(c, AppliedUndef) and any(a.is_Number for a in c.args))]
@@ -1330,12 +1333,31 @@ class _Checker:
             self._all(parts, "unchecked", f"a condition in the prose ({said}), not a claim "
                       "to check")
             return
+        if len(parts) == 2 and parts[0][2].env in INLINE and parts[1][0].is_Number and \
+                not first.has(D) and first.atoms(sp.Indexed) and not any(
+                    defined(v, definitions) for v in names_in(first)) and all(
+                    isinstance(v, sp.Indexed) or str(v) in SAMPLE_COUNTS or v.is_integer
+                    or v in {k for a in first.atoms(sp.Indexed) for k in a.indices}
+                    or v in {a.base.label for a in first.atoms(sp.Indexed)}
+                    for v in names_in(first) if not isinstance(v, sp.IndexedBase)):
+            # "with standardised features ($\frac{1}{n} \sum_i x_{ij}^2 = 1$)": what the
+            # data are taken to be, not a claim to check
+            self._all(parts, "unchecked", "a property of the data the text assumes, not a "
+                      "claim to check")
+            return
         if len(parts) == 2 and is_name(first) and self.pins.is_input(first):
             for _, _, r in parts:
                 self.by_row.setdefault(id(r), Finding(
                     r.line, r.line_end, r.latex, "unchecked",
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
+            return
+        if len(parts) == 2 and parts[1][0] == 0 and isinstance(first, D) and \
+                parts[0][2].env in INLINE and _SOLVING.search(" ".join(
+                    self.lines[max(0, parts[0][2].line - 6):parts[0][2].line])):
+            # "at the minimiser both gradients vanish. From $\partial J / \partial w_j = 0$, …"
+            self._all(parts, "unchecked", "a derivative set to zero: the condition at the "
+                      "optimum, an equation to solve, not an identity to check")
             return
         if len(parts) == 2 and parts[1][0] == 0 and self._vector_of(parts)[0] is not None:
             # "setting $\nabla_w J = 0$ gives …"
@@ -1747,12 +1769,18 @@ class _Checker:
             [c for c in costs if c.has(INDEX)]
         cost = (whole or costs)[0]
         verdicts = {}
+        # w_j of a rule for every j: the costs compared at j's first value (for a general
+        # j, ∂J/∂w_j and ∂r_i/∂w_j are both 0 and would agree)
+        at = {x: v[0] for x, v in self._general_letters({name}, row.line).items() if v}
+
+        def one(e):
+            return instantiate(e, at) if at else e
         try:
             with budget(self.row_seconds):
-                made = judge.truth(gradient)
+                made = judge.truth(one(gradient))
                 for c in costs[:4]:
                     try:
-                        verdicts[c] = judge.compare(made, judge.truth(D(c, name))).verdict
+                        verdicts[c] = judge.compare(made, judge.truth(one(D(c, name)))).verdict
                     except OverBudget:
                         raise
                     except Exception:  # a cost SymPy cannot differentiate: not this one
@@ -1763,14 +1791,15 @@ class _Checker:
             pass
         cost = next((c for c in verdicts if verdicts[c] == "correct"),
                     next((c for c in verdicts if verdicts[c] == "factor"), cost))
-        if verdicts and not {"correct", "factor"} & set(verdicts.values()) and \
-                cost not in objectives:
+        if not {"correct", "factor"} & set(verdicts.values()) and (
+                cost not in objectives or cost.has(INDEX)):
+            # (or one sample's: g^{(i)}_j of h_i + λ/2 ‖w‖², a per-sample objective not named)
             # w_j ← w_j - η g^{(i)}_j where no cost differentiated by w_j has that gradient
             # and the nearest is an intermediate (m_i): a step on an objective not named
             self._set(row, Finding(row.line, row.line_end, row.latex, "unchecked",
                                    f"a step whose gradient is that of no cost the document "
                                    f"differentiates by {self.show(name)} (the nearest, "
-                                   f"{self.show(cost)}, is an intermediate)"))
+                                   f"{self.show(cost)}, is an intermediate or one sample's)"))
             self._tail(parts, judge, definitions)  # its algebra is still checked
             return
         said = (f"a gradient {way} step on {self.show(cost)} (it moves "
@@ -1814,6 +1843,13 @@ class _Checker:
         if len(parts) != 2 or not params or any(e.has(D) for e, _, _ in parts):
             return False
         names = set().union(*(names_in(e) for e, _, _ in parts))
+        if not names & params and not is_name(parts[0][0]):
+            # Σ p_i = Σ y_i at the minimiser: the parameters are inside p_i
+            try:
+                with budget(self.row_seconds):
+                    names |= set().union(*(names_in(judge.truth(e)) for e, _, _ in parts))
+            except (OverBudget, Exception):  # noqa: BLE001 - read as it is written
+                pass
         if not names & params or is_name(parts[0][0]) and key(parts[0][0]) in {
                 key(p) for p in params}:
             return False

@@ -139,6 +139,14 @@ _PRIME = re.compile(r"\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![A-Za-z])")
 _TEXT_NAME = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{\s*([A-Za-z]{2,})\s*\}")
 
 
+def _coefficient(expr, wrt) -> bool:
+    r"""Is ``expr`` a written coefficient, ``rac{\lambda_2}{2}``, free of the variable
+    ``wrt``: in ``rac{\partial}{\partial w_j} rac{\lambda_2}{2} \sum_k w_k^2`` the
+    factor of what follows, not the whole operand (whose ∂ would be 0)?"""
+    return wrt is not None and isinstance(expr, sp.Mul) and any(
+        a.is_Number for a in expr.args) and not expr.has(wrt)
+
+
 def _text_names(chars):
     r"""``\text{SSR}``, ``\text{ReLU}``: one word with a capital, or a known
     function, is a name in roman type (``\mathrm{SSR}``), not prose to drop."""
@@ -1224,12 +1232,12 @@ class _RowReader(_Reader):
             expr = expr * inner
         elif expr != 0 and nk < hi and self.toks[nk].text == r"\sum" and (expr.is_Number or (
                 expr.free_symbols and all(v.name in models.SAMPLE_COUNTS
-                                          for v in expr.free_symbols))):
+                                          for v in expr.free_symbols)) or _coefficient(expr, wrt)):
             # \frac{\partial}{\partial w_k} \frac{1}{n} \sum_i (…)^2: the mean's factor
             # and its sum are the operand (∂(1/n) would be 0)
             inner, nk = self._factor(nk, hi, depth, what, wrt)
             expr = expr * inner
-        elif expr.is_Number and expr != 0 and nk < hi and (
+        elif (expr.is_Number or _coefficient(expr, wrt)) and expr != 0 and nk < hi and (
                 self._is(nk, hi, "(") or self._names_a_factor(self.toks[nk].text)):
             # \frac{\partial}{\partial z} \tfrac12 (p - y)^2, \frac{\partial}{\partial w}
             # \frac{1}{2} r_i^2: the number is the factor of what follows it

@@ -60,19 +60,19 @@ def gradient_entry(m) -> str:
 
 
 #: a dot product of two vectors written whole: \theta^T x, w^\top x^{(i)}, \mathbf{w}^\top \mathbf{x}_i
-DOT = re.compile(r"(\\mathbf\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\}|\\(?:theta|beta)|[wa])"
+DOT = re.compile(r"(\\(?:mathbf|bm)\s*\{\s*[a-z]\s*\}|\\boldsymbol\s*\{\s*\\?[a-z]+\s*\}|\\(?:theta|beta)|[wa])"
                  r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?![A-Za-z])(?:\s*\})?\s*"
-                 r"(\\mathbf\s*\{\s*[a-z]\s*\}|[xh])(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
+                 r"(\\(?:mathbf|bm)\s*\{\s*[a-z]\s*\}|[xh])(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
                  r"(?![A-Za-z_^])")
 
 
 #: x, \mathbf{x}, with a sample index or none (the data of a dot product)
-_DATA = r"(\\mathbf\s*\{\s*x\s*\}|x)(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
+_DATA = r"(\\(?:mathbf|bm)\s*\{\s*x\s*\}|x)(\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*(?:\{\s*i\s*\}|i))?"
 #: the same with the data first: x_i^\top w, (x^{(i)})^T \theta; the groups are the data
 #: and its sample twice (in brackets, bare), then the weights
 DOT_DATA_FIRST = re.compile(rf"(?:\(\s*{_DATA}\s*\)|{_DATA})"
                             r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?![A-Za-z])(?:\s*\})?\s*"
-                            r"(\\mathbf\s*\{\s*w\s*\}|\\boldsymbol\s*\{\s*\\?(?:theta|beta)\s*\}"
+                            r"(\\(?:mathbf|bm)\s*\{\s*w\s*\}|\\boldsymbol\s*\{\s*\\?(?:theta|beta)\s*\}"
                             r"|\\(?:theta|beta)|w)(?![A-Za-z_^])")
 
 
@@ -91,7 +91,7 @@ def data_first_sum(m, first: int = 1) -> str:
 
 def _entry_sum(a, b, sample, first) -> str:
     def bare(t):
-        inner = re.fullmatch(r"\\(?:mathbf|boldsymbol)\s*\{\s*(\\?[a-z]+)\s*\}", t)
+        inner = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm)\s*\{\s*(\\?[a-z]+)\s*\}", t)
         return inner.group(1) if inner else t
     a, b = bare(a), bare(b)
     if sample.startswith("^"):
@@ -104,7 +104,7 @@ def _entry_sum(a, b, sample, first) -> str:
 
 
 #: its norm: \lVert \mathbf{w} \rVert^2, \|\mathbf{w}\|_1, \left\| w \right\|_2^2
-NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec)\s*\{\s*"
+NORM = re.compile(r"(?:\\left\s*)?(?:\\lVert|\\Vert|\\\|)\s*(?:\\(?:mathbf|boldsymbol|vec|bm)\s*\{\s*"
                    r"([A-Za-z])\s*\}|([A-Za-z]))\s*(?:\\right\s*)?(?:\\rVert|\\Vert|\\\|)"
                    r"(?:_\{?([12])\}?)?(\^\{?2\}?)?")
 #: rows longer than this (characters) are read as they are, without the closing-remark

@@ -209,3 +209,60 @@ def test_a_worked_example_is_at_the_values_the_problem_gave(tmp_path):
     # z and y are given in the problem statement, far above the solution's row
     assert one(findings(tmp_path, EXAM % "0.408"), 14).verdict == "correct"
     assert one(findings(tmp_path, EXAM % "0.5"), 14).verdict == "wrong"
+
+
+ELASTIC = r"""The objective is
+$$
+J(w, b) = \frac{1}{2n} \sum_{i=1}^{n} \left( y_i - \hat{y}_i \right)^2 + \frac{\lambda_2}{2} \sum_{j=1}^{d} w_j^2 ,
+\qquad \hat{y}_i = \sum_{j=1}^{d} w_j x_{ij} + b .
+$$
+The ridge term is smooth: $\frac{\partial}{\partial w_j} \frac{\lambda_2}{2} \sum_{k=1}^{d} w_k^2 = %s$.
+$$
+g_j = \frac{\partial J}{\partial w_j} = -\frac{1}{n} \sum_{i=1}^{n} \left( y_i - \hat{y}_i \right) x_{ij} + \lambda_2 w_j
+$$
+Each step is the update $w_j \leftarrow w_j - \eta \, g_j$.
+With standardised features ($\frac{1}{n} \sum_{i=1}^{n} x_{ij}^2 = 1$) the steps are even.
+"""
+
+
+def test_a_coefficient_before_a_sum_is_part_of_what_is_differentiated(tmp_path):
+    # ∂/∂w_j (λ_2/2) Σ_k w_k²: the fraction is the sum's factor, not the whole operand
+    found = findings(tmp_path, ELASTIC % r"\lambda_2 w_j", "e.md")
+    assert one(found, 6).verdict == "correct", one(found, 6).reason
+    row = one(findings(tmp_path, ELASTIC % r"\lambda_2", "e.md"), 6)
+    assert row.verdict == "wrong"
+
+
+def test_a_step_for_every_j_is_matched_to_its_cost_at_one_j(tmp_path):
+    # for a general j every ∂…/∂w_j is 0 and any cost would "match"; at j = 1 only J
+    # does; "standardised features" with a sum of the data = 1 is what the data are taken to be
+    found = findings(tmp_path, ELASTIC % r"\lambda_2 w_j", "e.md")
+    assert one(found, 10).verdict == "correct" and "on J" in one(found, 10).reason
+    assert one(found, 11).verdict == "unchecked"
+    assert "property of the data" in one(found, 11).reason
+
+
+OPTIMUM = r"""\documentclass{article}
+\usepackage{bm}
+\begin{document}
+The model predicts $p_i = \sigma(z_i)$ where $z_i = \bm{w}^\top \bm{x}_i + b$, and
+\[
+J = -\frac{1}{m} \sum_{i=1}^{m} \Big[ y_i \ln p_i + (1 - y_i) \ln (1 - p_i) \Big] + \frac{\lambda}{2} \sum_{j=1}^{d} w_j^2 .
+\]
+\[
+\frac{\partial J}{\partial w_j} = \frac{1}{m} \sum_{i=1}^{m} \left( p_i - y_i \right) x_{ij} + \lambda w_j .
+\]
+At the minimiser both gradients vanish.
+The fitted probabilities are then calibrated.
+From $\partial J / \partial w_j = 0$, the weights are a weighted sum of the inputs.
+\end{document}
+"""
+
+
+def test_bold_vectors_and_a_derivative_set_to_zero(tmp_path):
+    # \bm{w}^\top \bm{x}_i is Σ_q w_q x_{iq}; "From $∂J/∂w_j = 0$" after "at the
+    # minimiser … vanish" is the condition at the optimum, not a claim that it is 0
+    found = findings(tmp_path, OPTIMUM)
+    assert one(found, 9).verdict == "correct", one(found, 9).reason
+    row = one(found, 13, r"\partial J")
+    assert row.verdict == "unchecked" and "set to zero" in row.reason

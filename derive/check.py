@@ -126,6 +126,8 @@ _ANNOTATION = re.compile(r"\s*\\q?quad\s*\\text\s*\{.*$", re.S)
 #: words that announce a value solved for (\"setting ∂J/∂b = 0 and solving gives $b = …$\")
 _SOLVING = re.compile(r"\b(?:solv|setting|set\b|optim|minimi[sz]|maximi[sz]|stationary|"
                       r"closed[- ]form|critical|vanish)", re.I)
+#: the prose of a sentence that sets something to zero or states a condition on it
+_ZERO_SET = re.compile(r"\b(?:setting|set\b[^.$]*\bto zero|vanish|condition|stationar)", re.I)
 #: a transpose written ^T (\theta^T x): matrix notation, as ^\top is
 _TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})"
                         r"\s*\}?(?![A-Za-z])")
@@ -1059,11 +1061,15 @@ class _Checker:
         superscript (i) for now"): one sample's p_1, the same formula with every
         sample-i entry written bare, as ``(line, key, name, body)``."""
         out = []
+        # (ρ(r) = \log(1 + r^2) beside r_i = y_i - ŷ_i: r is ρ's own variable, not a sample's)
+        variables = {a for _, _, name, _ in found if isinstance(name, AppliedUndef)
+                     and len(name.args) == 1  # (not p(y; μ), a law in the sample's y and μ)
+                     for a in name.args if isinstance(a, sp.Symbol) and a.name not in ("x", "y")}
         for line, _, name, body in found:
             if not (isinstance(name, sp.Indexed) and name.indices == (INDEX,)):
                 continue
             bare = sp.Symbol(str(name.base))
-            if key(bare) in keys:
+            if key(bare) in keys or bare in variables:
                 continue
             body = _bare(body, INDEX)
             made = [(line, key(bare), bare, body)] + self._instances(line, bare, body, keys)
@@ -1352,12 +1358,15 @@ class _Checker:
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
             return
-        if len(parts) == 2 and parts[1][0] == 0 and isinstance(first, D) and \
-                parts[0][2].env in INLINE and _SOLVING.search(" ".join(
-                    self.lines[max(0, parts[0][2].line - 6):parts[0][2].line])):
+        if len(parts) == 2 and parts[1][0] == 0 and parts[0][2].env in INLINE and (
+                isinstance(first, D) and _SOLVING.search(" ".join(
+                    self.lines[max(0, parts[0][2].line - 6):parts[0][2].line]))
+                or _ZERO_SET.search(self._before(parts[0][2]))):
+            # (and "setting the gradient to zero, $\sum_i \rho'(r_i) x_{ij} = 0$ looks like
+            # a weighted least-squares condition $\sum_i \omega_i r_i x_{ij} = 0$")
             # "at the minimiser both gradients vanish. From $\partial J / \partial w_j = 0$, …"
-            self._all(parts, "unchecked", "a derivative set to zero: the condition at the "
-                      "optimum, an equation to solve, not an identity to check")
+            self._all(parts, "unchecked", "set to zero where the text says so: the condition "
+                      "at the optimum, an equation to solve, not an identity to check")
             return
         if len(parts) == 2 and parts[1][0] == 0 and self._vector_of(parts)[0] is not None:
             # "setting $\nabla_w J = 0$ gives …"
@@ -1842,6 +1851,8 @@ class _Checker:
         params = self._params(row.line)
         if len(parts) != 2 or not params or any(e.has(D) for e, _, _ in parts):
             return False
+        if row.env in INLINE and parts[1][0] == 0 and _ZERO_SET.search(self._before(row)):
+            return False  # "… looks like a condition $… = 0$": said, not derived (see _chain)
         names = set().union(*(names_in(e) for e, _, _ in parts))
         if not names & params and not is_name(parts[0][0]):
             # Σ p_i = Σ y_i at the minimiser: the parameters are inside p_i

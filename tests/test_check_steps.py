@@ -266,3 +266,23 @@ def test_bold_vectors_and_a_derivative_set_to_zero(tmp_path):
     assert one(found, 9).verdict == "correct", one(found, 9).reason
     row = one(found, 13, r"\partial J")
     assert row.verdict == "unchecked" and "set to zero" in row.reason
+
+
+CAUCHY = r"""With residuals $r_i = y_i - w x_i$ each residual is charged
+$$\rho(r) = \log\left(1 + r^2\right), \qquad L(w) = \frac{1}{n} \sum_{i=1}^{n} \rho(r_i) .$$
+Setting the gradient to zero, $\sum_{i=1}^{n} \rho'(r_i) x_i = 0$, looks like a weighted
+least-squares condition $\sum_{i=1}^{n} \omega_i r_i x_i = 0$ with $\omega_i = \rho'(r_i) / r_i$.
+$$\rho''(r) = %s .$$
+"""
+
+
+def test_a_function_of_its_own_variable_beside_the_samples_residuals(tmp_path):
+    # ρ(r)'s r is ρ's variable, not a bare r_i of one sample; "setting the gradient to
+    # zero, $… = 0$" and "a condition $… = 0$" are what the text asks to solve
+    found = findings(tmp_path, CAUCHY % r"\frac{2\left(1 - r^2\right)}{\left(1 + r^2\right)^2}", "r.md")
+    assert one(found, 5).verdict == "correct", one(found, 5).reason
+    assert one(found, 3).verdict == "unchecked" and "set to zero" in one(found, 3).reason
+    assert one(found, 4, r"\omega_i r_i").verdict == "unchecked"
+    wrong = one(findings(tmp_path, CAUCHY % r"\frac{2\left(1 + r^2\right)}{\left(1 + r^2\right)^2}",
+                         "r.md"), 5)
+    assert wrong.verdict == "wrong"

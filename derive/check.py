@@ -179,9 +179,9 @@ _WAY = re.compile(r"(?P<up>\bascent\b|\bmaximi[sz]|\bclimb)|\bdescent\b|\bminimi
 #: the prose that gives a name a new formula: "With $\hat{y} = \operatorname{relu}(wx)$ …"
 _NEW_MODEL = re.compile(r"\b(?:with|now|take|let|consider|replace|using|switch)\b[^.;:$]*"
                         r"(?:\$|\\\()?\s*$", re.I)
-#: a condition the prose puts on the row just before it: "whenever $wx > 0$"
 #: an inline inequality that opens a case: "$m_i < 1$: then …", "if $z > 0$, …"
 _CASE = re.compile(r"\$\s*([^$<>]+?)\s*(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$")
+#: a condition the prose puts on the row just before it: "whenever $wx > 0$"
 _WHENEVER = re.compile(r"^[^.;]*?\b(?:whenever|if|for|when|provided|as long as)\s*\$\s*([^$<>]+?)\s*"
                        r"(>|<|\\geq?|\\leq?|\\gt|\\lt)(?![A-Za-z])\s*([^$<>]+?)\s*\$", re.I)
 #: the prose of a definition that explains the display before it ("where …", or a
@@ -714,7 +714,8 @@ class _Checker:
                 self._all([(None, None, r) for _, r in chain.parts], "unchecked",
                           "a list (a, b, …), not one formula to check")
                 return None
-            if _MOMENT.search(latex) or _EVENT.search(latex):
+            full = _expanded(latex, self.notation) if "\\" in latex and len(latex) <= TAIL else ""
+            if any(p.search(t) for p in (_MOMENT, _EVENT) for t in (latex, full)):
                 if self._unread_piece(chain, parts, row, "unchecked", "a probability or mean of a "
                                      "random variable (P(Y = y), E[y], Var(y)): probability "
                                      "notation is not read"):
@@ -727,12 +728,6 @@ class _Checker:
                         continue
                     return None
                 if self._unread_piece(chain, parts, row, "ambiguous", why):
-                    continue
-                return None
-            if _MOMENT.search(_expanded(latex, self.notation) if "\\" in latex and
-                              len(latex) <= TAIL else ""):
-                if self._unread_piece(chain, parts, row, "unchecked", "a mean or variance of a random "
-                                     "variable (E[y], Var(y)): probability notation is not read"):
                     continue
                 return None
             try:
@@ -826,8 +821,7 @@ class _Checker:
         """A piece of a chain that cannot be read: past the chain's first link it is
         passed over (A = B = [unread] = D still claims D = B) and True is returned;
         otherwise the chain is given up (:meth:`_give_up`) and False returned."""
-        if len(parts) >= 2 and all(r is not row for _, _, r in parts[:1]) and \
-                id(row) not in {id(r) for _, r in chain.parts[:1]}:
+        if len(parts) >= 2 and row is not chain.parts[0][1]:
             self._set(row, Finding(row.line, row.line_end, row.latex, verdict, reason))
             return True
         self._give_up(chain, row, verdict, reason)
@@ -1339,13 +1333,13 @@ class _Checker:
             self._all(parts, "unchecked", f"a condition in the prose ({said}), not a claim "
                       "to check")
             return
+        entries = first.atoms(sp.Indexed)
+        data = {k for a in entries for k in a.indices} | {a.base.label for a in entries}
         if len(parts) == 2 and parts[0][2].env in INLINE and parts[1][0].is_Number and \
-                not first.has(D) and first.atoms(sp.Indexed) and not any(
+                not first.has(D) and entries and not any(
                     defined(v, definitions) for v in names_in(first)) and all(
                     isinstance(v, sp.Indexed) or str(v) in SAMPLE_COUNTS or v.is_integer
-                    or v in {k for a in first.atoms(sp.Indexed) for k in a.indices}
-                    or v in {a.base.label for a in first.atoms(sp.Indexed)}
-                    for v in names_in(first) if not isinstance(v, sp.IndexedBase)):
+                    or v in data for v in names_in(first) if not isinstance(v, sp.IndexedBase)):
             # "with standardised features ($\frac{1}{n} \sum_i x_{ij}^2 = 1$)": what the
             # data are taken to be, not a claim to check
             self._all(parts, "unchecked", "a property of the data the text assumes, not a "
@@ -1358,10 +1352,7 @@ class _Checker:
                     f"{self.show(first)} is pinned as {self.pins.kind(first)}, so this "
                     "equation does not define it"))
             return
-        if len(parts) == 2 and parts[1][0] == 0 and parts[0][2].env in INLINE and (
-                isinstance(first, D) and _SOLVING.search(" ".join(
-                    self.lines[max(0, parts[0][2].line - 6):parts[0][2].line]))
-                or _ZERO_SET.search(self._before(parts[0][2]))):
+        if self._set_to_zero(parts):
             # (and "setting the gradient to zero, $\sum_i \rho'(r_i) x_{ij} = 0$ looks like
             # a weighted least-squares condition $\sum_i \omega_i r_i x_{ij} = 0$")
             # "at the minimiser both gradients vanish. From $\partial J / \partial w_j = 0$, …"
@@ -1773,7 +1764,7 @@ class _Checker:
         # the cost it steps on: the one its gradient is, else is up to a factor, else
         # one over all the data if it sums over the samples (one sample's if not)
         objectives = _objectives(costs, definitions, only=True)
-        costs = _objectives(costs, definitions)
+        costs = objectives + [c for c in costs if c not in objectives]
         whole = [c for c in costs if not c.has(INDEX)] if gradient.has(sp.Sum) else \
             [c for c in costs if c.has(INDEX)]
         cost = (whole or costs)[0]
@@ -1843,6 +1834,16 @@ class _Checker:
             found.correct_latex = fix.replace(r"\mathrm{FIX}", "FIX").replace(
                 "FIX", f"\\left({found.correct_latex}\\right)")
 
+    def _set_to_zero(self, parts) -> bool:
+        """Is the chain an inline ``… = 0`` the prose sets to zero ("setting the gradient
+        to zero, $…$", "a … condition $…$"), or a derivative = 0 a few lines after "at the
+        minimiser both gradients vanish"? An equation to solve, not a claim."""
+        row = parts[0][2]
+        if len(parts) != 2 or parts[1][0] != 0 or row.env not in INLINE:
+            return False
+        return bool(_ZERO_SET.search(self._before(row)) or isinstance(parts[0][0], D) and
+                    _SOLVING.search(" ".join(self.lines[max(0, row.line - 6):row.line])))
+
     def _stationary(self, parts, judge) -> bool:
         """An equation in the parameters after "setting … to zero" (the normal
         equations): right when it holds at the cost's stationary point. False
@@ -1851,7 +1852,7 @@ class _Checker:
         params = self._params(row.line)
         if len(parts) != 2 or not params or any(e.has(D) for e, _, _ in parts):
             return False
-        if row.env in INLINE and parts[1][0] == 0 and _ZERO_SET.search(self._before(row)):
+        if self._set_to_zero(parts):
             return False  # "… looks like a condition $… = 0$": said, not derived (see _chain)
         names = set().union(*(names_in(e) for e, _, _ in parts))
         if not names & params and not is_name(parts[0][0]):
@@ -1910,14 +1911,8 @@ class _Checker:
         if not stems:
             return False
         # ∂E/∂w^{(l)}_{jk} with values for j and l only: k's case would stay general
-        left = set()
-        for v in names_in(parts[0][0]):
-            whole = str(v.base) if isinstance(v, sp.Indexed) else str(v)
-            m = SCRIPTED.fullmatch(whole.partition("^")[0])
-            label = LABEL.fullmatch(whole.partition("^")[2]) if "^" in whole else None
-            if m and len(re.findall(r"[A-Za-z]", m.group(2))) <= 2:  # (not J_{ridge}'s word)
-                left |= set(re.findall(r"[a-z]", m.group(2)))
-            left |= {label.group(2)} if label else set()
+        left = set().union(*(_index_letters(str(v.base) if isinstance(v, sp.Indexed) else str(v))
+                             for v in names_in(parts[0][0])))
         if left - set(stems) - {self.notation.index, "n"}:
             return False
         letters = sorted(stems)
@@ -2048,12 +2043,7 @@ class _Checker:
         for general, body in definitions.items():
             if not isinstance(general, sp.Symbol) or body in mine:
                 continue  # (g_b = -0.9 + 1.2 = 0.3 does not say what g_0 is)
-            stem, hat, top = general.name.partition("^")
-            m, label = SCRIPTED.fullmatch(stem), LABEL.fullmatch(top) if hat else None
-            letters = sorted(({t for t in re.findall(r"[a-z]", m.group(2))} if m and
-                              len(re.findall(r"[A-Za-z]", m.group(2))) <= 2 else set())
-                             | ({label.group(2)} if label else set())
-                             - {self.notation.index, "n"})
+            letters = sorted(_index_letters(general.name) - {self.notation.index, "n"})
             if not letters or len(letters) > 2 or _stem(general.name) != _stem(name.name):
                 continue
             for combo in itertools.product(range(0, 10), repeat=len(letters)):
@@ -2444,14 +2434,7 @@ class _Checker:
         if not cases:
             return None
         m = cases[-1]
-        try:
-            with budget(self.row_seconds):
-                a, b = (judge.truth(parse_row(t, self.notation)) for t in (m.group(1), m.group(3)))
-                where = a - b if m.group(2) in (">", r"\gt", r"\geq", r"\ge") else b - a
-                if not where.free_symbols or \
-                        judge.compare(made, true, where=where).verdict != "correct":
-                    return None
-        except (OverBudget, Exception):  # a case that cannot be read is no case
+        if not self._holds_where(m, made, true, judge, free=True):
             return None
         return f"right where {m.group(1).strip()} {m.group(2)} {m.group(3).strip()}, the case the text opens"
 
@@ -2464,17 +2447,24 @@ class _Checker:
         after = lines[row.line_end - 1][row.column - 1 if row.line == row.line_end else 0:]
         m = _WHENEVER.search(after + " " + (lines[row.line_end] if row.line_end < len(lines)
                                             else ""))
-        if not m:
+        if not m or not self._holds_where(m, made, true, judge):
             return None
+        return f"right where {m.group(1).strip()} {m.group(2)} {m.group(3).strip()}, as the text says"
+
+    def _holds_where(self, m, made, true, judge, free=False) -> bool:
+        """Does ``made`` equal ``true`` where the inequality ``m`` (its sides and
+        relation, groups 1–3 of :data:`_CASE` or :data:`_WHENEVER`) holds? With
+        ``free``, an inequality of numbers alone bears on nothing. One that cannot
+        be read is no condition."""
         try:
             with budget(self.row_seconds):
                 a, b = (judge.truth(parse_row(t, self.notation)) for t in (m.group(1), m.group(3)))
                 where = a - b if m.group(2) in (">", r"\gt", r"\geq", r"\ge") else b - a
-                if judge.compare(made, true, where=where).verdict != "correct":
-                    return None
-        except (OverBudget, Exception):  # a condition that cannot be read is no condition
-            return None
-        return f"right where {m.group(1).strip()} {m.group(2)} {m.group(3).strip()}, as the text says"
+                if free and not where.free_symbols:
+                    return False
+                return judge.compare(made, true, where=where).verdict == "correct"
+        except (OverBudget, Exception):  # noqa: BLE001
+            return False
 
     def _settle_readings(self):
         """Let the document decide how it reads ∂ by an intermediate. When some
@@ -2744,7 +2734,7 @@ def _mean_of(name, bases: dict, i):
 
 def _rounding(expr) -> float:
     r"""How far the arithmetic ``expr`` can be from its exact value because the
-    decimals it is written with are rounded: rac{0.2450252 - 0.2550248}{0.02} is
+    decimals it is written with are rounded: \frac{0.2450252 - 0.2550248}{0.02} is
     within 5·10⁻⁶ of the difference quotient it rounds. Literals with 3 or more
     decimals count (1/2 and 0.5 are taken as exact); 0 when there are none."""
     literals = {}
@@ -2785,6 +2775,16 @@ def _grounded(expr, definitions, seen=None) -> bool:
             if body.has(D) and not _grounded(body, definitions, seen):
                 return False
     return True
+
+
+def _index_letters(name: str) -> set:
+    """The general index letters a name is written with: j, k of w_{jk}, l of a^{(l)}
+    (not the letters of a word, J_{ridge})."""
+    stem, hat, top = name.partition("^")
+    m, label = SCRIPTED.fullmatch(stem), LABEL.fullmatch(top) if hat else None
+    out = set(re.findall(r"[a-z]", m.group(2))) if m and len(
+        re.findall(r"[A-Za-z]", m.group(2))) <= 2 else set()
+    return out | ({label.group(2)} if label else set())
 
 
 def _feature_past(v, d: int) -> bool:

@@ -178,6 +178,10 @@ def _free_index_sums(expr, lhs, index, show):
                            f"(it is free on the left)"), fixed
 
 
+#: a name with a subscript and a layer: a_r^(2) (stem, subscript, layer)
+_LAYERED = re.compile(r"(.+?)(_[^^]+)\^\((\d+)\)")
+
+
 def _swaps(expr, lhs, previous, definitions, show):
     """A layer or index slip: one name for another with the same letter."""
     known = set()
@@ -210,11 +214,10 @@ def _swaps(expr, lhs, previous, definitions, show):
                     yield (f"{show(sample)} where {show(new[sample.indices])} belongs",
                            fixed, (show(sample), show(new[sample.indices])))
     # a_r^(2) for a_r^(1): the same name in another layer the document has
-    layers = {(m.group(1), m.group(2)) for n in known | mine
-              for m in [re.fullmatch(r"(.+?)_[^^]+\^\((\d+)\)", str(n))] if m}
+    layers = {(m.group(1), m.group(3)) for n in known | mine
+              for m in [_LAYERED.fullmatch(str(n))] if m}
     for old in sorted(mine, key=str):
-        m = re.fullmatch(r"(.+?)(_[^^]+)\^\((\d+)\)", str(old)) if isinstance(old, sp.Symbol) \
-            else None
+        m = _LAYERED.fullmatch(str(old)) if isinstance(old, sp.Symbol) else None
         if not m:
             continue
         for stem, layer in sorted(layers):

@@ -140,8 +140,8 @@ _TEXT_NAME = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{\s*([A-Za-z]{2,})\s*
 
 
 def _coefficient(expr, wrt) -> bool:
-    r"""Is ``expr`` a written coefficient, ``rac{\lambda_2}{2}``, free of the variable
-    ``wrt``: in ``rac{\partial}{\partial w_j} rac{\lambda_2}{2} \sum_k w_k^2`` the
+    r"""Is ``expr`` a written coefficient, ``\frac{\lambda_2}{2}``, free of the variable
+    ``wrt``: in ``\frac{\partial}{\partial w_j} \frac{\lambda_2}{2} \sum_k w_k^2`` the
     factor of what follows, not the whole operand (whose ∂ would be 0)?"""
     return wrt is not None and isinstance(expr, sp.Mul) and any(
         a.is_Number for a in expr.args) and not expr.has(wrt)
